@@ -1,0 +1,341 @@
+/* harness.c: services traps for the pure core (all of the VM's I/O is here), buffers a
+ * process's output, and reports runtime errors with a stack trace. */
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "isa.h"
+#include "nvm_format.h"
+#include "object.h"
+
+/* ---- buffered output --------------------------------------------------------------------- */
+
+#define OUT_BUF_SIZE ((size_t)64 << 10)
+
+static void write_all(OutBuf *o, const char *s, size_t n) {
+    while (n > 0 && !o->failed) {
+        ssize_t w = write(o->fd, s, n);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            o->failed = 1; /* EPIPE, EBADF, ...: the program keeps running, output is lost */
+            return;
+        }
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+static void out_flush(OutBuf *o) {
+    if (o->len > 0) write_all(o, o->buf, o->len);
+    o->len = 0;
+}
+
+static void out_write(OutBuf *o, const char *s, size_t n) {
+    if (o->buf == NULL) {
+        o->buf = malloc(OUT_BUF_SIZE);
+        if (o->buf == NULL) {
+            write_all(o, s, n);
+            return;
+        }
+        o->cap = OUT_BUF_SIZE;
+    }
+    if (n > o->cap - o->len) {
+        out_flush(o);
+        if (n >= o->cap) {
+            write_all(o, s, n);
+            return;
+        }
+    }
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+void process_flush(Process *p) {
+    out_flush(&p->out);
+    out_flush(&p->err);
+}
+
+static void err_printf(Process *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void err_printf(Process *p, const char *fmt, ...) {
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) return;
+    out_write(&p->err, buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+}
+
+/* ---- traps -------------------------------------------------------------------------------- */
+
+static int trap_fail(Process *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int trap_fail(Process *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->error, sizeof p->error, fmt, ap);
+    va_end(ap);
+    p->error_pc = p->trap_pc;
+    return -1;
+}
+
+static int expect_str(Process *p, Value v, const char *trap) {
+    if (v.tag == T_STR) return 0;
+    return trap_fail(p, "type error: TRAP %s expects a string", trap);
+}
+
+/* A path from a string: NULL (and errno EINVAL) when it contains a NUL byte. */
+static const char *path_of(Value v) {
+    ObjString *s = AS_STR(v);
+    if (strlen(s->bytes) != (size_t)s->len) return NULL;
+    return s->bytes;
+}
+
+/* Read a whole file into a malloc'd buffer; returns 0 or an errno value. */
+static int read_whole(const char *path, char **data, size_t *len) {
+    *data = NULL;
+    *len = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        return EISDIR;
+    }
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    int err = 0;
+    while (buf != NULL) {
+        if (n == cap) {
+            char *b = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
+            if (b == NULL) {
+                err = ENOMEM;
+                break;
+            }
+            buf = b;
+            cap *= 2;
+        }
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0) {
+            if (errno == EINTR) continue;
+            err = errno;
+            break;
+        }
+        if (r == 0) break;
+        n += (size_t)r;
+    }
+    if (buf == NULL) err = ENOMEM;
+    close(fd);
+    if (err != 0) {
+        free(buf);
+        return err;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+static int write_whole(const char *path, const char *data, size_t len) {
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0) return errno;
+    while (len > 0) {
+        ssize_t w = write(fd, data, len);
+        if (w < 0) {
+            if (errno == EINTR) continue;
+            int e = errno;
+            close(fd);
+            return e;
+        }
+        data += w;
+        len -= (size_t)w;
+    }
+    if (close(fd) != 0) return errno;
+    return 0;
+}
+
+/* Next line of the process's stdin into p->in_buf[0..*len); returns 0 at end of input. */
+static int read_line(Process *p, size_t *len) {
+    for (;;) {
+        char *nl = p->in_len ? memchr(p->in_buf, '\n', p->in_len) : NULL;
+        if (nl != NULL) {
+            *len = (size_t)(nl - p->in_buf);
+            return 1;
+        }
+        if (p->in_eof) {
+            *len = p->in_len;
+            return p->in_len > 0;
+        }
+        if (p->in_len == p->in_cap) {
+            size_t cap = p->in_cap ? p->in_cap * 2 : 4096;
+            char *b = realloc(p->in_buf, cap);
+            if (b == NULL) {
+                p->in_eof = 1;
+                continue;
+            }
+            p->in_buf = b;
+            p->in_cap = cap;
+        }
+        ssize_t r = read(p->in_fd, p->in_buf + p->in_len, p->in_cap - p->in_len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) p->in_eof = 1;
+        else p->in_len += (size_t)r;
+    }
+}
+
+/* Drop the line just returned by read_line (and its newline) from the input buffer. */
+static void consume_line(Process *p, size_t len) {
+    size_t n = len < p->in_len ? len + 1 : len;
+    memmove(p->in_buf, p->in_buf + n, p->in_len - n);
+    p->in_len -= n;
+}
+
+static int push_str(Process *p, const char *s, size_t n) {
+    ObjString *o = str_new(p, s, n);
+    if (o == NULL) {
+        p->error_pc = p->trap_pc;
+        return -1;
+    }
+    *p->sp++ = v_obj(T_STR, o);
+    return 0;
+}
+
+int harness_service(Process *p) {
+    if (p->trap_import != NVM_NONE)
+        return trap_fail(p, "extern call to %s: extern calls are not available: nano_cop is "
+                            "not built yet",
+                         program_str(p->prog, p->prog->imports[p->trap_import].name));
+    Value *sp = p->sp;
+    switch ((TrapNo)p->trap_no) {
+    case TRAP_PRINT:
+    case TRAP_EPRINT: {
+        if (expect_str(p, sp[-1], isa_traps[p->trap_no].name) != 0) return -1;
+        ObjString *s = AS_STR(sp[-1]);
+        if (p->trap_no == TRAP_PRINT) {
+            out_write(&p->out, s->bytes, (size_t)s->len);
+        } else {
+            out_flush(&p->out);
+            out_write(&p->err, s->bytes, (size_t)s->len);
+            out_flush(&p->err);
+        }
+        p->sp--;
+        return 0;
+    }
+    case TRAP_ARG_COUNT: *p->sp++ = v_int(p->argc); return 0;
+    case TRAP_ARG: {
+        int64_t i = sp[-1].as.i;
+        if (i < 0 || i >= p->argc)
+            return trap_fail(p, "get_argv: index %lld out of range", (long long)i);
+        p->sp--;
+        return push_str(p, p->argv[i], strlen(p->argv[i]));
+    }
+    case TRAP_READ_FILE: {
+        if (expect_str(p, sp[-1], "READ_FILE") != 0) return -1;
+        const char *path = path_of(sp[-1]);
+        char *data = NULL;
+        size_t len = 0;
+        int err = path == NULL ? EINVAL : read_whole(path, &data, &len);
+        p->sp--;
+        int r = push_str(p, data ? data : "", len);
+        free(data);
+        if (r != 0) return -1;
+        *p->sp++ = v_int(err);
+        return 0;
+    }
+    case TRAP_WRITE_FILE: {
+        if (expect_str(p, sp[-2], "WRITE_FILE") != 0 || expect_str(p, sp[-1], "WRITE_FILE") != 0)
+            return -1;
+        const char *path = path_of(sp[-2]);
+        ObjString *data = AS_STR(sp[-1]);
+        int err = path == NULL ? EINVAL : write_whole(path, data->bytes, (size_t)data->len);
+        p->sp -= 2;
+        *p->sp++ = v_int(err);
+        return 0;
+    }
+    case TRAP_FILE_EXISTS: {
+        if (expect_str(p, sp[-1], "FILE_EXISTS") != 0) return -1;
+        const char *path = path_of(sp[-1]);
+        struct stat st;
+        sp[-1] = v_bool(path != NULL && stat(path, &st) == 0);
+        return 0;
+    }
+    case TRAP_GETENV: {
+        if (expect_str(p, sp[-1], "GETENV") != 0) return -1;
+        const char *name = path_of(sp[-1]);
+        const char *v = name ? getenv(name) : NULL;
+        p->sp--;
+        return push_str(p, v ? v : "", v ? strlen(v) : 0);
+    }
+    case TRAP_CLOCK_NS: {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        *p->sp++ = v_int((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec);
+        return 0;
+    }
+    case TRAP_READ_LINE: {
+        out_flush(&p->out);
+        size_t len = 0;
+        int ok = read_line(p, &len);
+        if (push_str(p, p->in_buf ? p->in_buf : "", ok ? len : 0) != 0) return -1;
+        if (ok) consume_line(p, len);
+        *p->sp++ = v_bool(ok);
+        return 0;
+    }
+    case TRAP__COUNT: break;
+    }
+    return trap_fail(p, "invalid trap %u", p->trap_no); /* unreachable for verified code */
+}
+
+/* ---- runtime errors ---------------------------------------------------------------------- */
+
+/* "FILE:LINE" of absolute pc in function f, or NULL when the program has no line for it. */
+static const char *where(const Process *p, uint32_t f, uint32_t pc, char *buf, size_t n) {
+    const Program *prog = p->prog;
+    const Function *fn = &prog->funcs[f];
+    if (pc < fn->code_start || pc - fn->code_start >= fn->code_len) return NULL;
+    uint32_t line = program_line_at(prog, f, pc - fn->code_start);
+    if (fn->file == NVM_NONE || line == 0) return NULL;
+    snprintf(buf, n, "%s:%u", program_str(prog, fn->file), line);
+    return buf;
+}
+
+static void trace_line(Process *p, size_t i, uint32_t pc) {
+    const Program *prog = p->prog;
+    uint32_t f = p->frames[i].func;
+    char loc[300];
+    const char *w = where(p, f, pc, loc, sizeof loc);
+    if (w != NULL)
+        err_printf(p, "  at %s (%s)\n", program_str(prog, prog->funcs[f].name), w);
+    else
+        err_printf(p, "  at %s (+%u)\n", program_str(prog, prog->funcs[f].name),
+                   pc - prog->funcs[f].code_start);
+}
+
+#define TRACE_EDGE 10 /* frames shown at each end of a long stack trace */
+
+void harness_report_error(Process *p) {
+    out_flush(&p->out);
+    const char *prog_name = p->argc > 0 ? p->argv[0] : "nano_vm";
+    char loc[300];
+    const char *w = NULL;
+    if (p->nframes > 0) w = where(p, p->frames[p->nframes - 1].func, p->error_pc, loc, sizeof loc);
+    err_printf(p, "%s: error: %s\n", w ? w : prog_name, p->error);
+    size_t n = p->nframes;
+    for (size_t k = 0; k < n; k++) {
+        size_t i = n - 1 - k; /* innermost first */
+        if (k == TRACE_EDGE && n > 2 * TRACE_EDGE) {
+            err_printf(p, "  ... %zu more frames ...\n", n - 2 * TRACE_EDGE);
+            k = n - TRACE_EDGE - 1;
+            continue;
+        }
+        uint32_t pc = i == n - 1 ? p->error_pc : p->frames[i + 1].ret_pc - 1;
+        trace_line(p, i, pc);
+    }
+    out_flush(&p->err);
+}

@@ -1,0 +1,182 @@
+/* heap.c: per-process allocation and a precise, non-moving mark-and-sweep collector.
+ *
+ * Every object of a process is on one singly linked list.  A collection marks everything
+ * reachable from the roots (the live value stack and the globals) with an explicit gray stack,
+ * so deep structures never recurse on the C stack, then frees the rest.  The next collection is
+ * due when the heap has grown to twice what survived (at least HEAP_MIN_GC bytes).
+ */
+#include "heap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "object.h"
+#include "process.h"
+
+#define HEAP_MIN_GC ((size_t)8 << 20)
+
+void heap_init(Heap *h, size_t max) {
+    memset(h, 0, sizeof *h);
+    h->max = max;
+    h->next_gc = HEAP_MIN_GC < max ? HEAP_MIN_GC : max;
+}
+
+void heap_free_all(Heap *h) {
+    Obj *o = h->objects;
+    while (o != NULL) {
+        Obj *next = o->next;
+        obj_free(o);
+        o = next;
+    }
+    h->objects = NULL;
+    h->bytes = 0;
+    free(h->gray);
+    h->gray = NULL;
+    h->ngray = h->gray_cap = 0;
+}
+
+/* ---- marking ---------------------------------------------------------------------------- */
+
+/* When the gray stack cannot grow, the object stays marked but unscanned and 'overflowed' is
+ * set; the mark phase then rescans the heap for marked objects until nothing is missed. */
+typedef struct {
+    Heap *h;
+    int overflowed;
+} Marker;
+
+static void gray_push(Marker *m, Obj *o) {
+    Heap *h = m->h;
+    if (h->ngray == h->gray_cap) {
+        size_t cap = h->gray_cap ? h->gray_cap * 2 : 256;
+        Obj **g = realloc(h->gray, cap * sizeof *g);
+        if (g == NULL) {
+            m->overflowed = 1;
+            return;
+        }
+        h->gray = g;
+        h->gray_cap = cap;
+    }
+    h->gray[h->ngray++] = o;
+}
+
+static void mark_obj(Marker *m, Obj *o) {
+    if (o->is_static || o->marked) return;
+    o->marked = 1;
+    if (o->kind != T_STR) gray_push(m, o); /* strings have no children */
+}
+
+static inline void mark_value(Marker *m, Value v) {
+    if (TAG_IS_REF(v.tag)) mark_obj(m, v.as.o);
+}
+
+static void mark_values(Marker *m, const Value *v, int64_t n) {
+    for (int64_t i = 0; i < n; i++) mark_value(m, v[i]);
+}
+
+static void scan(Marker *m, Obj *o) {
+    switch (o->kind) {
+    case T_ARR: {
+        ObjArray *a = (ObjArray *)o;
+        mark_values(m, a->items, a->len);
+        break;
+    }
+    case T_MAP: {
+        ObjMap *map = (ObjMap *)o;
+        for (int64_t i = 0; i < map->used; i++) {
+            if (map->entries[i].key.tag == T_UNIT) continue;
+            mark_value(m, map->entries[i].key);
+            mark_value(m, map->entries[i].value);
+        }
+        break;
+    }
+    case T_REC: {
+        ObjRecord *r = (ObjRecord *)o;
+        mark_values(m, r->fields, r->n);
+        break;
+    }
+    default: break;
+    }
+}
+
+static void drain(Marker *m) {
+    Heap *h = m->h;
+    while (h->ngray > 0) scan(m, h->gray[--h->ngray]);
+}
+
+static void mark_roots(Process *p, Marker *m) {
+    mark_values(m, p->stack, p->sp - p->stack);
+    mark_values(m, p->globals, p->prog->nglobals);
+}
+
+/* ---- collection --------------------------------------------------------------------------- */
+
+void heap_collect(Process *p) {
+    Heap *h = &p->heap;
+    Marker m = {h, 0};
+    mark_roots(p, &m);
+    drain(&m);
+    while (m.overflowed) {
+        m.overflowed = 0;
+        for (Obj *o = h->objects; o != NULL; o = o->next)
+            if (o->marked && o->kind != T_STR) {
+                scan(&m, o);
+                drain(&m);
+            }
+    }
+    Obj **link = &h->objects;
+    size_t live = 0;
+    while (*link != NULL) {
+        Obj *o = *link;
+        if (o->marked) {
+            o->marked = 0;
+            live += obj_charge(o);
+            link = &o->next;
+        } else {
+            *link = o->next;
+            obj_free(o);
+        }
+    }
+    h->bytes = live;
+    size_t next = live > h->max / 2 ? h->max : live * 2;
+    h->next_gc = next < HEAP_MIN_GC ? (HEAP_MIN_GC < h->max ? HEAP_MIN_GC : h->max) : next;
+    h->collections++;
+}
+
+/* Make room for 'size' more bytes; 0 on success, -1 (error recorded) when over the limit. */
+static int reserve(Process *p, size_t size) {
+    Heap *h = &p->heap;
+    if (size > h->max || h->bytes > h->max - size) {
+        heap_collect(p);
+        if (size > h->max || h->bytes > h->max - size) {
+            process_fail(p, "out of memory (heap limit %zu bytes)", h->max);
+            return -1;
+        }
+    } else if (h->bytes + size > h->next_gc) {
+        heap_collect(p);
+    }
+    h->bytes += size;
+    return 0;
+}
+
+Obj *heap_alloc(Process *p, size_t size) {
+    if (reserve(p, size) != 0) return NULL;
+    Obj *o = malloc(size);
+    if (o == NULL) {
+        p->heap.bytes -= size;
+        process_fail(p, "out of memory (the system refused %zu bytes)", size);
+        return NULL;
+    }
+    memset(o, 0, sizeof *o);
+    o->next = p->heap.objects;
+    p->heap.objects = o;
+    return o;
+}
+
+int heap_charge(Process *p, ptrdiff_t delta) {
+    if (delta <= 0) {
+        size_t d = (size_t)(-delta);
+        p->heap.bytes = p->heap.bytes > d ? p->heap.bytes - d : 0;
+        return 0;
+    }
+    return reserve(p, (size_t)delta);
+}

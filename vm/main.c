@@ -1,0 +1,206 @@
+/* main.c: the nano_vm command. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "process.h"
+#include "nvm_format.h"
+#include "program.h"
+
+#define NANO_VM_VERSION "0.1.0"
+
+/* Exit statuses of the VM itself (a program's own status passes through unchanged). */
+enum {
+    EXIT_USAGE = 64,    /* bad command line */
+    EXIT_BAD_NVM = 65,  /* the file is not a valid .nvm */
+    EXIT_NO_INPUT = 66, /* the file cannot be read */
+    EXIT_INTERNAL = 70  /* the VM could not start the process (out of memory, threads) */
+};
+
+static void usage(FILE *out) {
+    fputs("usage: nano_vm [options] PROGRAM.nvm [ARGS...]\n"
+          "       nano_vm --dis PROGRAM.nvm\n"
+          "       nano_vm --test PROGRAM.nvm\n"
+          "\n"
+          "Runs a NanoISA bytecode program in a virtual process of its own.  main's result is\n"
+          "the exit status; ARGS reach the program (argument 0 is PROGRAM.nvm).\n"
+          "\n"
+          "options:\n"
+          "  --dis          print a disassembly (functions, source lines, constants) and exit\n"
+          "  --verify       load and verify only; exit 0 when the file is valid\n"
+          "  --test         run the program's shadow tests, printing TAP\n"
+          "  --stack N      value stack size in slots (default 4M)\n"
+          "  --frames N     maximum call depth (default 1M)\n"
+          "  --heap N       heap limit in bytes; suffixes k, m, g (default 4g)\n"
+          "  --version      print the version\n"
+          "  -h, --help     print this help\n"
+          "\n"
+          "exit status: the program's own; 1 runtime error; 64 usage; 65 invalid .nvm;\n"
+          "66 unreadable file; 70 internal error\n",
+          out);
+}
+
+static int parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *s == '-') return -1;
+    unsigned long long mul = 1;
+    if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
+    else if (*end == 'm' || *end == 'M') mul = 1ull << 20, end++;
+    else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
+    if (*end != '\0' || v == 0 || v > SIZE_MAX / mul) return -1;
+    *out = (size_t)(v * mul);
+    return 0;
+}
+
+static int read_file(const char *path, uint8_t **data, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) return -1;
+    size_t cap = 1 << 16, n = 0;
+    uint8_t *buf = malloc(cap);
+    while (buf != NULL) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        uint8_t *b = realloc(buf, cap * 2);
+        if (b == NULL) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = b;
+        cap *= 2;
+    }
+    int bad = buf == NULL || ferror(f);
+    int e = buf == NULL ? ENOMEM : errno;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        errno = e ? e : EIO;
+        return -1;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+typedef struct {
+    Process *proc;
+    int status;
+} RunJob;
+
+static void *run_thread(void *arg) {
+    RunJob *job = arg;
+    job->status = process_run(job->proc);
+    return NULL;
+}
+
+/* Each program runs on a thread of its own, as it would in the daemon. */
+static int run_program(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
+    Process *p = process_new(prog, argc, argv, opt);
+    if (p == NULL) {
+        fprintf(stderr, "nano_vm: cannot create a process: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    RunJob job = {p, 0};
+    pthread_t t;
+    if (pthread_create(&t, NULL, run_thread, &job) != 0) {
+        fprintf(stderr, "nano_vm: cannot start a thread\n");
+        process_free(p);
+        return EXIT_INTERNAL;
+    }
+    pthread_join(t, NULL);
+    process_free(p);
+    return job.status;
+}
+
+/* Shadow tests as TAP, each in a fresh process so that one cannot disturb another. */
+static int run_tests(const Program *prog, char *path, const ProcessOptions *opt) {
+    printf("1..%u\n", prog->nshadows);
+    fflush(stdout);
+    int failed = 0;
+    for (uint32_t i = 0; i < prog->nshadows; i++) {
+        const ShadowTest *t = &prog->shadows[i];
+        Process *p = process_new(prog, 1, &path, opt);
+        if (p == NULL) {
+            fprintf(stderr, "nano_vm: cannot create a process: out of memory\n");
+            return EXIT_INTERNAL;
+        }
+        int status = 0;
+        if (prog->init != NVM_NONE) status = process_call(p, prog->init);
+        if (status == 0) status = process_call(p, t->func);
+        process_free(p);
+        printf("%sok %u - shadow %s\n", status == 0 ? "" : "not ", i + 1,
+               program_str(prog, t->name));
+        fflush(stdout);
+        if (status != 0) failed++;
+    }
+    return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+    ProcessOptions opt = {0, 0, 0, 0, 1, 2};
+    enum { RUN, DIS, VERIFY, TEST } mode = RUN;
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            i++;
+            break;
+        } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            usage(stdout);
+            return 0;
+        } else if (strcmp(a, "--version") == 0) {
+            printf("nano_vm %s (NanoISA format 1)\n", NANO_VM_VERSION);
+            return 0;
+        } else if (strcmp(a, "--dis") == 0) {
+            mode = DIS;
+        } else if (strcmp(a, "--verify") == 0) {
+            mode = VERIFY;
+        } else if (strcmp(a, "--test") == 0) {
+            mode = TEST;
+        } else if (strcmp(a, "--stack") == 0 || strcmp(a, "--frames") == 0 ||
+                   strcmp(a, "--heap") == 0) {
+            size_t v;
+            if (i + 1 >= argc || parse_size(argv[i + 1], &v) != 0) {
+                fprintf(stderr, "nano_vm: %s needs a positive size\n", a);
+                return EXIT_USAGE;
+            }
+            if (a[2] == 's') opt.stack_slots = v;
+            else if (a[2] == 'f') opt.max_frames = v;
+            else opt.heap_max = v;
+            i++;
+        } else {
+            fprintf(stderr, "nano_vm: unknown option '%s' (try --help)\n", a);
+            return EXIT_USAGE;
+        }
+    }
+    if (i >= argc) {
+        fprintf(stderr, "nano_vm: no program given (try --help)\n");
+        return EXIT_USAGE;
+    }
+    uint8_t *bytes;
+    size_t len;
+    if (read_file(argv[i], &bytes, &len) != 0) {
+        fprintf(stderr, "nano_vm: %s: %s\n", argv[i], strerror(errno));
+        return EXIT_NO_INPUT;
+    }
+    char err[512];
+    Program *prog = program_load(bytes, len, err, sizeof err);
+    free(bytes);
+    if (prog == NULL) {
+        fprintf(stderr, "nano_vm: %s: %s\n", argv[i], err);
+        return EXIT_BAD_NVM;
+    }
+    int status = 0;
+    switch (mode) {
+    case DIS: program_disassemble(prog, stdout); break;
+    case VERIFY: break;
+    case TEST: status = run_tests(prog, argv[i], &opt); break;
+    case RUN: status = run_program(prog, argc - i, argv + i, &opt); break;
+    }
+    program_free(prog);
+    return status;
+}

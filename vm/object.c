@@ -1,0 +1,143 @@
+/* object.c: strings, arrays and records (maps are in map.c). */
+#include "object.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap.h"
+#include "process.h"
+
+/* ---- strings ------------------------------------------------------------------------------ */
+
+ObjString *str_alloc(Process *p, size_t len) {
+    if (len > (size_t)INT64_MAX - sizeof(ObjString) - 1) {
+        process_fail(p, "out of memory (string of %zu bytes)", len);
+        return NULL;
+    }
+    ObjString *s = (ObjString *)heap_alloc(p, sizeof(ObjString) + len + 1);
+    if (s == NULL) return NULL;
+    s->h.kind = T_STR;
+    s->len = (int64_t)len;
+    s->bytes[len] = '\0';
+    return s;
+}
+
+ObjString *str_new(Process *p, const char *bytes, size_t len) {
+    ObjString *s = str_alloc(p, len);
+    if (s != NULL && len > 0) memcpy(s->bytes, bytes, len);
+    return s;
+}
+
+bool str_equal(const ObjString *a, const ObjString *b) {
+    return a == b || (a->len == b->len && memcmp(a->bytes, b->bytes, (size_t)a->len) == 0);
+}
+
+int str_compare(const ObjString *a, const ObjString *b) {
+    size_t n = (size_t)(a->len < b->len ? a->len : b->len);
+    int c = n ? memcmp(a->bytes, b->bytes, n) : 0;
+    if (c != 0) return c < 0 ? -1 : 1;
+    return a->len < b->len ? -1 : a->len > b->len ? 1 : 0;
+}
+
+uint32_t str_hash(const ObjString *s) {
+    /* FNV-1a, 32-bit */
+    uint32_t h = 2166136261u;
+    for (int64_t i = 0; i < s->len; i++) {
+        h ^= (unsigned char)s->bytes[i];
+        h *= 16777619u;
+    }
+    return h;
+}
+
+/* ---- arrays ------------------------------------------------------------------------------- */
+
+ObjArray *arr_new(Process *p, int64_t len, Value init) {
+    ObjArray *a = (ObjArray *)heap_alloc(p, sizeof(ObjArray));
+    if (a == NULL) return NULL;
+    a->h.kind = T_ARR;
+    a->len = a->cap = 0;
+    a->items = NULL;
+    if (len > 0) {
+        /* the new array is not yet rooted: keep it alive by pushing it while growing */
+        *p->sp++ = v_obj(T_ARR, a);
+        int r = arr_reserve(p, a, len);
+        p->sp--;
+        if (r != 0) return NULL;
+        for (int64_t i = 0; i < len; i++) a->items[i] = init;
+        a->len = len;
+    }
+    return a;
+}
+
+int arr_reserve(Process *p, ObjArray *a, int64_t cap) {
+    if (cap <= a->cap) return 0;
+    if ((uint64_t)cap > SIZE_MAX / sizeof(Value) / 2) {
+        process_fail(p, "out of memory (array of %lld elements)", (long long)cap);
+        return -1;
+    }
+    size_t delta = (size_t)(cap - a->cap) * sizeof(Value);
+    if (heap_charge(p, (ptrdiff_t)delta) != 0) return -1;
+    Value *items = realloc(a->items, (size_t)cap * sizeof(Value));
+    if (items == NULL) {
+        heap_charge(p, -(ptrdiff_t)delta);
+        process_fail(p, "out of memory (the system refused an array of %lld elements)",
+                     (long long)cap);
+        return -1;
+    }
+    a->items = items;
+    a->cap = cap;
+    return 0;
+}
+
+int arr_push(Process *p, ObjArray *a, Value v) {
+    if (a->len == a->cap) {
+        /* v may be the only reference to an object: root it across the growth */
+        *p->sp++ = v;
+        int r = arr_reserve(p, a, a->cap < 8 ? 8 : a->cap * 2);
+        p->sp--;
+        if (r != 0) return -1;
+    }
+    a->items[a->len++] = v;
+    return 0;
+}
+
+/* ---- records ------------------------------------------------------------------------------ */
+
+ObjRecord *rec_new(Process *p, uint32_t type, uint32_t variant, uint32_t n) {
+    ObjRecord *r = (ObjRecord *)heap_alloc(p, sizeof(ObjRecord) + (size_t)n * sizeof(Value));
+    if (r == NULL) return NULL;
+    r->h.kind = T_REC;
+    r->type = type;
+    r->variant = variant;
+    r->n = n;
+    return r;
+}
+
+/* ---- all objects -------------------------------------------------------------------------- */
+
+size_t obj_charge(const Obj *o) {
+    switch (o->kind) {
+    case T_STR: return sizeof(ObjString) + (size_t)((const ObjString *)o)->len + 1;
+    case T_ARR: return sizeof(ObjArray) + (size_t)((const ObjArray *)o)->cap * sizeof(Value);
+    case T_MAP: {
+        const ObjMap *m = (const ObjMap *)o;
+        return sizeof(ObjMap) + (size_t)m->cap * sizeof(MapEntry) +
+               (size_t)m->index_cap * sizeof(uint32_t);
+    }
+    case T_REC: return sizeof(ObjRecord) + (size_t)((const ObjRecord *)o)->n * sizeof(Value);
+    default: return 0;
+    }
+}
+
+void obj_free(Obj *o) {
+    switch (o->kind) {
+    case T_ARR: free(((ObjArray *)o)->items); break;
+    case T_MAP:
+        free(((ObjMap *)o)->entries);
+        free(((ObjMap *)o)->index);
+        break;
+    default: break;
+    }
+    free(o);
+}

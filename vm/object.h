@@ -1,0 +1,42 @@
+/* object.h: constructors and operations on heap objects (strings, arrays, maps, records).
+ *
+ * Every function that allocates may run the collector: the caller keeps every reference it
+ * still needs reachable from the process's roots (on the value stack) across the call.  A NULL
+ * or -1 result means the allocation failed and an "out of memory" runtime error is recorded in
+ * the process.
+ */
+#ifndef NANOVM_OBJECT_H
+#define NANOVM_OBJECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "value.h"
+
+struct Process;
+
+ObjString *str_new(struct Process *p, const char *bytes, size_t len);
+ObjString *str_alloc(struct Process *p, size_t len); /* bytes uninitialised but NUL-terminated */
+bool str_equal(const ObjString *a, const ObjString *b);
+int str_compare(const ObjString *a, const ObjString *b); /* -1, 0, 1 */
+uint32_t str_hash(const ObjString *s);
+
+ObjArray *arr_new(struct Process *p, int64_t len, Value init);
+int arr_reserve(struct Process *p, ObjArray *a, int64_t cap);
+int arr_push(struct Process *p, ObjArray *a, Value v);
+
+ObjRecord *rec_new(struct Process *p, uint32_t type, uint32_t variant, uint32_t n);
+
+ObjMap *map_new(struct Process *p, uint32_t key_kind);
+/* Key kinds are checked by the caller (the key's tag matches the map's key kind). */
+bool map_get(const ObjMap *m, Value key, Value *out);
+int map_put(struct Process *p, ObjMap *m, Value key, Value value);
+bool map_remove(ObjMap *m, Value key);
+
+/* Bytes charged to the heap for an object, header and out-of-line storage included. */
+size_t obj_charge(const Obj *o);
+/* Release an object and its out-of-line storage (the sweep). */
+void obj_free(Obj *o);
+
+#endif

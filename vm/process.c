@@ -1,0 +1,137 @@
+/* process.c: creating, running and destroying virtual processes. */
+#include "process.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "nvm_format.h"
+
+static char *dup_str(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d != NULL) memcpy(d, s, n);
+    return d;
+}
+
+Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
+    ProcessOptions o = {0, 0, 0, 0, 1, 2};
+    if (opt != NULL) o = *opt;
+    if (o.stack_slots == 0) o.stack_slots = VM_DEFAULT_STACK_SLOTS;
+    if (o.max_frames == 0) o.max_frames = VM_DEFAULT_MAX_FRAMES;
+    if (o.heap_max == 0) o.heap_max = VM_DEFAULT_HEAP_MAX;
+
+    Process *p = calloc(1, sizeof *p);
+    if (p == NULL) return NULL;
+    p->prog = prog;
+    p->stack = malloc(o.stack_slots * sizeof(Value));
+    p->frames = malloc(o.max_frames * sizeof(Frame));
+    p->globals = calloc(prog->nglobals ? prog->nglobals : 1, sizeof(Value)); /* all T_UNIT */
+    p->argv = calloc((size_t)(argc > 0 ? argc : 1), sizeof(char *));
+#ifdef VM_COUNT_OPS
+    p->op_counts = calloc(256, sizeof(uint64_t));
+#endif
+    if (p->stack == NULL || p->frames == NULL || p->globals == NULL || p->argv == NULL
+#ifdef VM_COUNT_OPS
+        || p->op_counts == NULL
+#endif
+    ) {
+        process_free(p);
+        return NULL;
+    }
+    p->stack_end = p->stack + o.stack_slots;
+    p->sp = p->stack;
+    p->max_frames = o.max_frames;
+    for (int i = 0; i < argc; i++) {
+        p->argv[i] = dup_str(argv[i]);
+        if (p->argv[i] == NULL) {
+            process_free(p);
+            return NULL;
+        }
+        p->argc = i + 1;
+    }
+    heap_init(&p->heap, o.heap_max);
+    p->in_fd = o.in_fd;
+    p->out.fd = o.out_fd;
+    p->err.fd = o.err_fd;
+    return p;
+}
+
+void process_free(Process *p) {
+    if (p == NULL) return;
+    heap_free_all(&p->heap);
+    for (int i = 0; i < p->argc; i++) free(p->argv[i]);
+    free(p->argv);
+    free(p->stack);
+    free(p->frames);
+    free(p->globals);
+    free(p->out.buf);
+    free(p->err.buf);
+    free(p->in_buf);
+    free(p->op_counts);
+    free(p);
+}
+
+/* Enter function f (no arguments) from the harness and run it until it returns, halts or
+ * fails, servicing traps on the way.  On STOP_RETURN the result (if any) is left on the stack. */
+static StopReason run_function(Process *p, uint32_t f) {
+    const Function *fn = &p->prog->funcs[f];
+    if (p->nframes == p->max_frames ||
+        (size_t)(p->stack_end - p->sp) < (size_t)fn->nlocals + fn->max_stack + VM_STACK_SLACK) {
+        process_fail(p, "stack overflow");
+        p->error_pc = fn->code_start;
+        return STOP_ERROR;
+    }
+    Frame *fr = &p->frames[p->nframes++];
+    fr->func = f;
+    fr->ret_pc = VM_RET_TO_HARNESS;
+    fr->base = p->sp;
+    for (uint32_t i = 0; i < fn->nlocals; i++) *p->sp++ = v_unit();
+    p->pc = fn->code_start;
+    for (;;) {
+        StopReason r = vm_core_run(p);
+        if (r != STOP_TRAP) return r;
+        if (harness_service(p) != 0) return STOP_ERROR;
+    }
+}
+
+/* Finish a run that stopped with r: report an error, and return the exit status. */
+static int finish(Process *p, StopReason r) {
+    if (r == STOP_ERROR) {
+        harness_report_error(p);
+        p->exit_status = VM_EXIT_RUNTIME_ERROR;
+    }
+    return p->exit_status;
+}
+
+int process_run(Process *p) {
+    const Program *prog = p->prog;
+    StopReason r = STOP_RETURN;
+    p->exit_status = 0;
+    if (prog->init != NVM_NONE) {
+        r = run_function(p, prog->init);
+        p->sp = p->stack;
+    }
+    if (r == STOP_RETURN) {
+        r = run_function(p, prog->entry);
+        if (r == STOP_RETURN) {
+            if (prog->funcs[prog->entry].nret == 1) p->exit_status = (int)(p->sp[-1].as.i & 255);
+            p->sp = p->stack;
+        }
+    }
+    int status = finish(p, r);
+    process_flush(p);
+    return status;
+}
+
+int process_call(Process *p, uint32_t func) {
+    size_t depth = p->nframes;
+    Value *sp = p->sp;
+    p->exit_status = 0;
+    StopReason r = run_function(p, func);
+    int status = r == STOP_RETURN ? 0 : finish(p, r);
+    p->nframes = depth;
+    p->sp = sp;
+    process_flush(p);
+    return status;
+}

@@ -1,0 +1,112 @@
+/* process.h: a virtual process, one running program.
+ *
+ * Everything a running program owns lives in its Process: value stack, frames, globals, heap,
+ * output buffers, trap state.  The VM has no other mutable state, so processes run on separate
+ * threads with no locks (the Program they share is immutable).
+ */
+#ifndef NANOVM_PROCESS_H
+#define NANOVM_PROCESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "heap.h"
+#include "program.h"
+#include "value.h"
+
+typedef struct {
+    size_t stack_slots; /* value stack size in slots (0: default) */
+    size_t max_frames;  /* call depth limit (0: default) */
+    size_t heap_max;    /* heap limit in bytes (0: default) */
+    int in_fd, out_fd, err_fd;
+} ProcessOptions;
+
+#define VM_DEFAULT_STACK_SLOTS ((size_t)4 << 20)
+#define VM_DEFAULT_MAX_FRAMES ((size_t)1 << 20)
+#define VM_DEFAULT_HEAP_MAX ((size_t)4 << 30)
+
+/* Exit status of a program that failed with a runtime error. */
+#define VM_EXIT_RUNTIME_ERROR 1
+
+typedef struct {
+    uint32_t func;
+    uint32_t ret_pc; /* caller's resume point (absolute word offset) */
+    Value *base;     /* local 0 */
+} Frame;
+
+/* What the core reports when it stops. */
+typedef enum {
+    STOP_RETURN, /* the function the harness called returned (its result, if any, is on top) */
+    STOP_TRAP,   /* a TRAP or CALL_EXTERN needs servicing: see Process.trap_no / trap_import */
+    STOP_HALT,   /* the program finished; exit_status is set */
+    STOP_ERROR   /* a runtime error; error message is set */
+} StopReason;
+
+/* Slots reserved above every frame's verified maximum operand depth, for the temporaries that
+ * allocating operations root on the stack. */
+#define VM_STACK_SLACK 8
+
+/* ret_pc of a frame the harness entered: RET from it stops the core with STOP_RETURN. */
+#define VM_RET_TO_HARNESS 0xFFFFFFFFu
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int fd;
+    int failed; /* a write failed (EPIPE, ...): further output is dropped */
+} OutBuf;
+
+typedef struct Process {
+    const Program *prog;
+
+    Value *stack, *stack_end, *sp;
+    Frame *frames;
+    size_t nframes, max_frames;
+    uint32_t pc; /* absolute word offset of the next instruction while stopped */
+
+    Value *globals;
+    Heap heap;
+
+    /* trap state, valid after STOP_TRAP */
+    uint32_t trap_no;     /* for TRAP */
+    uint32_t trap_import; /* for CALL_EXTERN, else NVM_NONE */
+    uint32_t trap_pc;     /* absolute pc of the trapping instruction */
+
+    int exit_status;
+    char error[512]; /* message of the runtime error, without location */
+    uint32_t error_pc; /* absolute pc of the failing instruction */
+
+    int argc;
+    char **argv; /* owned copies */
+
+    int in_fd;
+    OutBuf out, err;
+    char *in_buf; /* READ_LINE buffering */
+    size_t in_len, in_cap;
+    int in_eof;
+
+    uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
+} Process;
+
+Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
+void process_free(Process *p);
+
+/* Run the program to completion: the global initializer, then main.  Returns the exit status
+ * (main's result, HALT's operand, or VM_EXIT_RUNTIME_ERROR after printing the error and a stack
+ * trace to the process's stderr). */
+int process_run(Process *p);
+
+/* Run one function with no arguments in the process (used for shadow tests); returns 0 when it
+ * returns normally, VM_EXIT_RUNTIME_ERROR (after reporting) when it fails, or the HALT status. */
+int process_call(Process *p, uint32_t func);
+
+/* The pure core (vm/interp.c): runs from p->pc until it must stop. */
+StopReason vm_core_run(Process *p);
+
+/* Runtime error raised from outside the core (harness): records the message. */
+void process_fail(Process *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Flush buffered output. */
+void process_flush(Process *p);
+
+#endif

@@ -1,0 +1,103 @@
+/* value.h: tagged value slots and heap object layouts.
+ *
+ * A Value is a 64-bit payload plus a tag.  Typed instructions read the payload directly
+ * (ADD_INT never looks at the tag); the tag exists so that the collector is precise and so
+ * that every instruction that dereferences a reference can check, with one compare, that it
+ * holds an object of the kind it needs.  That check is what makes a hostile but verified
+ * program unable to crash the VM (docs/ISA.md, "Safety").
+ */
+#ifndef NANOVM_VALUE_H
+#define NANOVM_VALUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum {
+    T_UNIT = 0, /* the value of void; also every fresh local */
+    T_INT,      /* int, bool (0/1), enum and char values */
+    T_FLOAT,
+    T_FN,       /* function value: payload is a verified function index */
+    /* references: every tag from T_STR on holds an Obj pointer */
+    T_STR,
+    T_ARR,
+    T_MAP,
+    T_REC
+} Tag;
+
+#define TAG_IS_REF(t) ((t) >= T_STR)
+
+typedef struct Obj Obj;
+
+typedef struct {
+    union {
+        int64_t i;
+        double f;
+        Obj *o;
+    } as;
+    uint64_t tag;
+} Value;
+
+/* Object header.  'next' threads every object of one heap for the sweep. */
+struct Obj {
+    Obj *next;
+    uint8_t kind;      /* the Tag of references to it: T_STR, T_ARR, T_MAP or T_REC */
+    uint8_t marked;
+    uint8_t is_static; /* program constants (strings): never marked, never freed by a heap */
+    uint8_t pad[5];
+};
+
+typedef struct {
+    Obj h;
+    int64_t len;
+    char bytes[]; /* len bytes plus a terminating NUL (not part of the string) */
+} ObjString;
+
+typedef struct {
+    Obj h;
+    int64_t len, cap;
+    Value *items;
+} ObjArray;
+
+/* Insertion-ordered hash map: 'entries' in insertion order (a removed entry becomes a tombstone:
+ * its key has tag T_UNIT), 'index' an open-addressing table (linear probing) of entry positions
+ * plus one (0 = empty slot).  A slot that points at a tombstone stays occupied until the next
+ * rebuild, so probing never needs deleted markers. */
+typedef struct {
+    Value key, value;
+    uint32_t hash;
+} MapEntry;
+
+typedef struct {
+    Obj h;
+    uint32_t key_kind; /* 0 int keys, 1 string keys */
+    int64_t count;     /* live keys */
+    int64_t used;      /* entries in use, tombstones included */
+    int64_t cap;       /* capacity of entries */
+    MapEntry *entries;
+    int64_t index_cap; /* power of two, at least twice cap */
+    uint32_t *index;
+} ObjMap;
+
+typedef struct {
+    Obj h;
+    uint32_t type;    /* type table index */
+    uint32_t variant; /* union variant (0 for structs and tuples) */
+    uint32_t n;       /* field count */
+    uint32_t pad;
+    Value fields[];
+} ObjRecord;
+
+#define AS_STR(v) ((ObjString *)(v).as.o)
+#define AS_ARR(v) ((ObjArray *)(v).as.o)
+#define AS_MAP(v) ((ObjMap *)(v).as.o)
+#define AS_REC(v) ((ObjRecord *)(v).as.o)
+
+static inline Value v_unit(void) { Value v; v.as.i = 0; v.tag = T_UNIT; return v; }
+static inline Value v_int(int64_t i) { Value v; v.as.i = i; v.tag = T_INT; return v; }
+static inline Value v_bool(bool b) { Value v; v.as.i = b ? 1 : 0; v.tag = T_INT; return v; }
+static inline Value v_float(double f) { Value v; v.as.f = f; v.tag = T_FLOAT; return v; }
+static inline Value v_fn(uint32_t f) { Value v; v.as.i = f; v.tag = T_FN; return v; }
+static inline Value v_obj(Tag t, void *o) { Value v; v.as.o = (Obj *)o; v.tag = t; return v; }
+
+#endif
