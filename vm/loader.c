@@ -157,7 +157,7 @@ static int load_strings(Sec *s, Program *p) {
         total += (obj + align - 1) / align * align;
     }
     if (total > SIZE_MAX) return fail(s->L, "out of memory (string pool)");
-    uint8_t *arena = malloc((size_t)total);
+    uint8_t *arena = malloc(total ? (size_t)total : 1);
     if (!arena) return fail(s->L, "out of memory (string pool)");
     /* The pointer array and the objects are one block: program_free frees p->strings. */
     p->strings = (ObjString **)(void *)arena;
