@@ -1,0 +1,114 @@
+/* io.c: print, the program's arguments, files, the environment and exit. */
+#include "nanort.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "numfmt.h"
+
+extern int nr_argc;
+extern char **nr_argv;
+extern bool nr_quiet;
+
+static void out(const char *p, size_t n) {
+    if (!nr_quiet && n > 0) fwrite(p, 1, n, stdout);
+}
+
+void nr_print_int(int64_t v) {
+    char buf[NF_INT_BUF];
+    out(buf, nf_format_int(v, buf));
+}
+void nr_print_float(double v) {
+    char buf[NF_FLOAT_BUF];
+    out(buf, nf_format_float(v, buf));
+}
+void nr_print_bool(bool v) { v ? out("true", 4) : out("false", 5); }
+void nr_print_str(nr_str s) { out(s.ptr, (size_t)s.len); }
+void nr_println_int(int64_t v) { nr_print_int(v), out("\n", 1); }
+void nr_println_float(double v) { nr_print_float(v), out("\n", 1); }
+void nr_println_bool(bool v) { nr_print_bool(v), out("\n", 1); }
+void nr_println_str(nr_str s) { nr_print_str(s), out("\n", 1); }
+
+void nr_eprint(nr_str s) {
+    fflush(stdout);
+    if (s.len > 0) fwrite(s.ptr, 1, (size_t)s.len, stderr);
+}
+void nr_eprintln(nr_str s) {
+    nr_eprint(s);
+    fputc('\n', stderr);
+}
+
+int64_t nr_get_argc(void) { return nr_argc; }
+
+nr_str nr_get_argv(int64_t i, const char *file, int64_t line) {
+    if (i < 0 || i >= nr_argc) nr_fail(file, line, "get_argv: index %lld out of range", (long long)i);
+    return (nr_str){(int64_t)strlen(nr_argv[i]), nr_argv[i]};
+}
+
+/* A NUL-terminated copy for the C library; NULL if s contains a NUL byte (no such file). */
+static char *cpath(nr_str s) {
+    if (memchr(s.ptr, 0, (size_t)s.len) != NULL) return NULL;
+    char *p = nr_alloc_atomic((size_t)s.len + 1);
+    memcpy(p, s.ptr, (size_t)s.len);
+    p[s.len] = '\0';
+    return p;
+}
+
+nr_str nr_file_read(nr_str path) {
+    char *p = cpath(path);
+    FILE *f = p ? fopen(p, "rb") : NULL;
+    if (f == NULL) return NR_LIT("", 0);
+    size_t cap = 4096, len = 0;
+    char *buf = nr_alloc_atomic(cap);
+    for (;;) {
+        if (len == cap) {
+            char *nb = nr_alloc_atomic(cap * 2);
+            memcpy(nb, buf, len);
+            buf = nb;
+            cap *= 2;
+        }
+        size_t got = fread(buf + len, 1, cap - len, f);
+        len += got;
+        if (got == 0) break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) return NR_LIT("", 0);
+    return (nr_str){(int64_t)len, buf};
+}
+
+bool nr_file_exists(nr_str path) {
+    char *p = cpath(path);
+    struct stat st;
+    return p != NULL && stat(p, &st) == 0;
+}
+
+int64_t nr_file_write(nr_str path, nr_str data) {
+    char *p = cpath(path);
+    if (p == NULL) return ENOENT;
+    errno = 0;
+    FILE *f = fopen(p, "wb");
+    if (f == NULL) return errno ? errno : EIO;
+    size_t put = data.len > 0 ? fwrite(data.ptr, 1, (size_t)data.len, f) : 0;
+    int err = put != (size_t)data.len ? (errno ? errno : EIO) : 0;
+    if (fclose(f) != 0 && err == 0) err = errno ? errno : EIO;
+    return err;
+}
+
+nr_str nr_getenv(nr_str name) {
+    char *p = cpath(name);
+    const char *v = p ? getenv(p) : NULL;
+    if (v == NULL) return NR_LIT("", 0);
+    return (nr_str){(int64_t)strlen(v), v};
+}
+
+void nr_exit(int64_t status) {
+    fflush(stdout);
+    exit((int)((uint64_t)status & 255u));
+}
+
+void nr_panic(nr_str msg, const char *file, int64_t line) {
+    nr_fail(file, line, "%.*s", (int)(msg.len > 100000 ? 100000 : msg.len), msg.ptr);
+}

@@ -1,0 +1,149 @@
+/* nanort.h: the C runtime that nanoc0's output links against (the native half of the
+ * bootstrap).  Memory comes from the Boehm collector and is never freed.  Every builtin in
+ * docs/BUILTINS.md has an nr_ function here; runtime errors print "file:line: error: msg" and
+ * exit with status 1.  Number formatting and parsing is vm/numfmt.c, shared with the VM. */
+#ifndef NANORT_H
+#define NANORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* An immutable byte string: any bytes 0..255, not NUL terminated.  Passed by value. */
+typedef struct {
+    int64_t len;
+    const char *ptr;
+} nr_str;
+
+/* A growable array of elements of esize bytes.  Arrays are references (nr_array *). */
+typedef struct nr_array {
+    int64_t len, cap;
+    size_t esize;
+    char *data;
+} nr_array;
+
+/* A hash map with int or string keys, iterated in insertion order. */
+typedef struct nr_map nr_map;
+
+#define NR_LIT(s, n) ((nr_str){(n), (s)})
+
+/* ---- process, memory, errors (rt.c) ---- */
+void nr_init(int argc, char **argv);
+void *nr_alloc(size_t n);        /* zeroed, scanned for pointers */
+void *nr_alloc_atomic(size_t n); /* not scanned: bytes only */
+_Noreturn void nr_fail(const char *file, int64_t line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+_Noreturn void nr_no_return(const char *file, int64_t line, const char *fn);
+void nr_assert(bool ok, const char *file, int64_t line);
+int nr_finish(int64_t status);         /* flushes output; status & 255 */
+int nr_run_tests(int n, void (*const *fns)(void), const char *const *names);
+
+/* ---- integers: two's complement wrap, total division ---- */
+static inline int64_t nr_wrap(uint64_t u) {
+    return u <= (uint64_t)INT64_MAX ? (int64_t)u : -(int64_t)(~u) - 1;
+}
+static inline int64_t nr_add(int64_t a, int64_t b) { return nr_wrap((uint64_t)a + (uint64_t)b); }
+static inline int64_t nr_sub(int64_t a, int64_t b) { return nr_wrap((uint64_t)a - (uint64_t)b); }
+static inline int64_t nr_mul(int64_t a, int64_t b) { return nr_wrap((uint64_t)a * (uint64_t)b); }
+static inline int64_t nr_neg(int64_t a) { return nr_wrap((uint64_t)0 - (uint64_t)a); }
+static inline int64_t nr_div(int64_t a, int64_t b) {
+    if (b == 0) return 0;
+    if (b == -1) return nr_neg(a);
+    return a / b;
+}
+static inline int64_t nr_mod(int64_t a, int64_t b) {
+    if (b == 0 || b == -1) return 0;
+    return a % b;
+}
+
+/* ---- output and host (io.c) ---- */
+void nr_print_int(int64_t v);
+void nr_print_float(double v);
+void nr_print_bool(bool v);
+void nr_print_str(nr_str s);
+void nr_println_int(int64_t v);
+void nr_println_float(double v);
+void nr_println_bool(bool v);
+void nr_println_str(nr_str s);
+void nr_eprint(nr_str s);
+void nr_eprintln(nr_str s);
+int64_t nr_get_argc(void);
+nr_str nr_get_argv(int64_t i, const char *file, int64_t line);
+nr_str nr_file_read(nr_str path);
+bool nr_file_exists(nr_str path);
+int64_t nr_file_write(nr_str path, nr_str data);
+nr_str nr_getenv(nr_str name);
+_Noreturn void nr_exit(int64_t status);
+_Noreturn void nr_panic(nr_str msg, const char *file, int64_t line);
+
+/* ---- numbers (num.c) ---- */
+int64_t nr_abs_int(int64_t x);
+double nr_abs_float(double x);
+int64_t nr_min_int(int64_t a, int64_t b);
+int64_t nr_max_int(int64_t a, int64_t b);
+double nr_min_float(double a, double b);
+double nr_max_float(double a, double b);
+double nr_sqrt(double x);
+double nr_floor(double x);
+double nr_ceil(double x);
+double nr_round(double x);
+double nr_sin(double x);
+double nr_cos(double x);
+double nr_tan(double x);
+double nr_exp(double x);
+double nr_log(double x);
+double nr_pow(double a, double b);
+double nr_atan2(double a, double b);
+double nr_int_to_float(int64_t i);
+int64_t nr_float_to_int(double f);
+nr_str nr_int_to_string(int64_t i);
+nr_str nr_float_to_string(double f);
+nr_str nr_bool_to_string(bool b);
+int64_t nr_string_to_int(nr_str s);
+double nr_string_to_float(nr_str s);
+
+/* ---- strings (str.c) ---- */
+static inline int64_t nr_str_length(nr_str s) { return s.len; }
+nr_str nr_str_concat(nr_str a, nr_str b);
+nr_str nr_str_substring(nr_str s, int64_t start, int64_t len, const char *file, int64_t line);
+bool nr_str_equals(nr_str a, nr_str b);
+int64_t nr_str_compare(nr_str a, nr_str b);
+bool nr_str_contains(nr_str s, nr_str part);
+int64_t nr_str_index_of(nr_str s, nr_str part);
+nr_str nr_str_join(nr_array *parts);
+int64_t nr_char_at(nr_str s, int64_t i, const char *file, int64_t line);
+nr_str nr_string_from_char(int64_t c, const char *file, int64_t line);
+bool nr_is_digit(int64_t c);
+bool nr_is_alpha(int64_t c);
+bool nr_is_alnum(int64_t c);
+bool nr_is_whitespace(int64_t c);
+bool nr_is_upper(int64_t c);
+bool nr_is_lower(int64_t c);
+
+/* ---- arrays (array.c) ---- */
+nr_array *nr_array_make(size_t esize, int64_t n);          /* n zeroed elements */
+nr_array *nr_array_new(int64_t n, size_t esize, const void *init, const char *file, int64_t line);
+nr_array *nr_array_from(size_t esize, int64_t n, const void *items);
+void *nr_array_at(nr_array *a, int64_t i, const char *file, int64_t line);
+void nr_array_set(nr_array *a, int64_t i, const void *x, const char *file, int64_t line);
+nr_array *nr_array_push(nr_array *a, const void *x);
+void *nr_array_pop(nr_array *a, const char *file, int64_t line);
+nr_array *nr_array_slice(nr_array *a, int64_t start, int64_t len, const char *file, int64_t line);
+static inline int64_t nr_array_length(nr_array *a) { return a->len; }
+
+/* ---- maps (map.c) ---- */
+nr_map *nr_map_new(bool str_keys, size_t vsize);
+void nr_map_put_s(nr_map *m, nr_str k, const void *v);
+void nr_map_put_i(nr_map *m, int64_t k, const void *v);
+void *nr_map_get_s(nr_map *m, nr_str k, const char *file, int64_t line);
+void *nr_map_get_i(nr_map *m, int64_t k, const char *file, int64_t line);
+bool nr_map_has_s(nr_map *m, nr_str k);
+bool nr_map_has_i(nr_map *m, int64_t k);
+void nr_map_remove_s(nr_map *m, nr_str k);
+void nr_map_remove_i(nr_map *m, int64_t k);
+int64_t nr_map_size(nr_map *m);
+nr_array *nr_map_keys(nr_map *m);
+nr_array *nr_map_values(nr_map *m);
+
+#endif

@@ -1,0 +1,46 @@
+# stage0/stage0.mk: nanoc0 (the bootstrap transpiler) and the bootstrap C runtime
+# (libnanort.a, on the Boehm GC).  Included by the top-level Makefile.
+#
+#   bin/nanoc0                      the transpiler
+#   build/bootstrap/libnanort.a     the runtime its output links against (with vm/numfmt.c)
+#
+# To build a nanolang program natively:
+#   bin/nanoc0 -o prog.c prog.nano
+#   cc -Ibootstrap -Ivm prog.c build/bootstrap/libnanort.a $(pkg-config --libs bdw-gc) -lm
+
+NANOC0_SRCS := $(wildcard stage0/*.c)
+NANOC0_HDRS := $(wildcard stage0/*.h stage0/*.def)
+NANOC0_OBJS := $(NANOC0_SRCS:%.c=$(B)/%.o)
+NANORT_SRCS := $(wildcard bootstrap/*.c)
+NANORT_OBJS := $(NANORT_SRCS:%.c=$(B)/%.o) $(B)/bootstrap/numfmt.o
+GC_CFLAGS   := $(shell $(PKG) --cflags bdw-gc)
+GC_LIBS     := $(shell $(PKG) --libs bdw-gc)
+CFLAGS_S0   := $(WARN) $(OPT) -g
+
+all: bin/nanoc0 $(B)/bootstrap/libnanort.a
+
+$(B)/stage0/%.o: stage0/%.c $(NANOC0_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_S0) -c $< -o $@
+
+bin/nanoc0: $(NANOC0_OBJS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_S0) $^ -o $@
+
+$(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h vm/numfmt.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_S0) $(GC_CFLAGS) -Ivm -c $< -o $@
+
+$(B)/bootstrap/numfmt.o: vm/numfmt.c vm/numfmt.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_S0) -c $< -o $@
+
+$(B)/bootstrap/libnanort.a: $(NANORT_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The link line for nanoc0's output, for tests and scripts.
+$(B)/bootstrap/link.flags: stage0/stage0.mk
+	@mkdir -p $(@D)
+	$(Q)echo "-I$(CURDIR)/bootstrap $(CURDIR)/$(B)/bootstrap/libnanort.a $(GC_LIBS) -lm" > $@
+
+TEST_DEPS += bin/nanoc0 $(B)/bootstrap/libnanort.a $(B)/bootstrap/link.flags
