@@ -1,23 +1,27 @@
 #!/usr/bin/env perl
 # isa_doc.t: docs/ISA.md stays in step with the instruction table.
 #
-# Checks that every opcode of vm/isa.def has exactly one entry "### NAME (0xHH)" in docs/ISA.md
+# Checks that every opcode of vm/isa.def has exactly one entry "#### NAME (0xHH)" in docs/ISA.md
 # with the same number, the same operand kinds ("Operands:" line) and, where the table gives
 # fixed counts, a "Stack:" line popping and pushing that many values; that every trap of
-# vm/traps.def has one entry "### NAME (trap N)" likewise; that ISA.md names no opcode or trap
+# vm/traps.def has one entry "#### NAME (trap N)" likewise; that ISA.md names no opcode or trap
 # the tables lack (entry headings, instructions in ```nvm blocks, and every ALL_CAPS_NAME in the
 # text); and that every builtin of docs/BUILTINS.md has a lowering in ISA.md section 9.
 #
-# Run from the repository root: prove tests/docs/isa_doc.t
+# Run: prove tests/docs/isa_doc.t (from any directory).
 # The inputs can be overridden (to see the test fail on a broken copy):
 #   ISA_MD=/tmp/ISA.md ISA_DEF=... TRAPS_DEF=... BUILTINS_MD=... prove tests/docs/isa_doc.t
 use strict;
 use warnings;
+use File::Spec;
+use FindBin;
 
-my $isa_md   = $ENV{ISA_MD}      // 'docs/ISA.md';
-my $isa_def  = $ENV{ISA_DEF}     // 'vm/isa.def';
-my $traps    = $ENV{TRAPS_DEF}   // 'vm/traps.def';
-my $builtins = $ENV{BUILTINS_MD} // 'docs/BUILTINS.md';
+# Paths are relative to the repository root (overrides relative to the current directory).
+my %path = (ISA_MD => 'docs/ISA.md', ISA_DEF => 'vm/isa.def', TRAPS_DEF => 'vm/traps.def',
+            BUILTINS_MD => 'docs/BUILTINS.md');
+$path{$_} = File::Spec->rel2abs($ENV{$_}) for grep { defined $ENV{$_} } keys %path;
+chdir "$FindBin::Bin/../.." or die "cannot find the repository root: $!\n";
+my ($isa_md, $isa_def, $traps, $builtins) = @path{qw(ISA_MD ISA_DEF TRAPS_DEF BUILTINS_MD)};
 
 sub slurp {
     my ($path) = @_;
@@ -53,21 +57,22 @@ my %kind = map { $_ => 1 } qw(LOCAL GLOBAL STR FUNC TYPE VARIANT IMPORT COUNT FI
 my $doc = slurp($isa_md);
 my @lines = split /\n/, $doc;
 
-# Entries: "### NAME (0xHH)" or "### NAME (trap N)", with the lines up to the next heading.
+# Entries: "#### NAME (0xHH)" or "#### NAME (trap N)" (### too), each with its lines up to the
+# next heading.
 my (%op_entries, %trap_entries, @bad_headings);
 my $cur;
 for my $l (@lines) {
     if ($l =~ /^#/) {
         $cur = undef;
-        if ($l =~ /^###\s+([A-Z][A-Z0-9_]*)\s+\((0x[0-9A-Fa-f]+)\)\s*$/) {
+        if ($l =~ /^#{3,4}\s+([A-Z][A-Z0-9_]*)\s+\((0x[0-9A-Fa-f]+)\)\s*$/) {
             $cur = { code => hex $2, body => [] };
             push @{ $op_entries{$1} }, $cur;
             push @bad_headings, "$1 ($2) is not an opcode of $isa_def" unless $op{$1};
-        } elsif ($l =~ /^###\s+([A-Z][A-Z0-9_]*)\s+\(trap\s+(\d+)\)\s*$/) {
+        } elsif ($l =~ /^#{3,4}\s+([A-Z][A-Z0-9_]*)\s+\(trap\s+(\d+)\)\s*$/) {
             $cur = { code => $2, body => [] };
             push @{ $trap_entries{$1} }, $cur;
             push @bad_headings, "$1 (trap $2) is not a trap of $traps" unless $trap{$1};
-        } elsif ($l =~ /^###\s+[A-Z][A-Z0-9_]+\s+\(/) {
+        } elsif ($l =~ /^#{3,4}\s+[A-Z][A-Z0-9_]+\s+\(/) {
             push @bad_headings, "malformed entry heading: $l";
         }
         next;
@@ -91,7 +96,8 @@ sub entry_problems {
     return ("no entry") if $n == 0;
     return ("$n entries") if $n > 1;
     my $ent = $entries->[0];
-    push @p, sprintf("number %s in ISA.md, %s in the table", $ent->{code}, $e->{code})
+    my $fmt = $is_op ? "0x%02X" : "%d";
+    push @p, sprintf("number $fmt in ISA.md, $fmt in the table", $ent->{code}, $e->{code})
         if $ent->{code} != $e->{code};
     my ($operands) = map { /^Operands:\s*(.*?)\s*$/ ? $1 : () } @{ $ent->{body} };
     my ($stack)    = map { /^Stack:\s*`?(.*?)`?\s*$/ ? $1 : () } @{ $ent->{body} };
