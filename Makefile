@@ -94,13 +94,23 @@ $(B)/san/tests/vm/%.t: tests/vm/%.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/san/libnanovm
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ST) $< $(TLIB_SRCS) $(B)/san/libnanovm.a -o $@ $(LDLIBS_VM)
 
+# ThreadSanitizer: the multi-process test once more, to prove processes share no mutable state.
+$(B)/tsan/tests/vm/t_threads.t: tests/vm/t_threads.c $(TLIB_SRCS) $(TLIB_HDRS) $(VM_SRCS) $(VM_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O1 -g -fsanitize=thread -Ivm -Itests/lib $< $(TLIB_SRCS) $(VM_SRCS) -o $@ $(LDLIBS_VM)
+
+# The assembler as a command, for shell-script tests.
+$(B)/tests/nvmasm: tests/tools/nvmasm.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/libnanovm.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_T) $< $(TLIB_SRCS) $(B)/libnanovm.a -o $@ $(LDLIBS_VM)
+
 # Shell-script tests (tests/**/*.t) find the programs through these variables.
 export NANO_VM     := $(CURDIR)/bin/nano_vm
 export NANO_VM_SAN := $(CURDIR)/$(B)/san/nano_vm
 export NANO_BUILD  := $(CURDIR)/$(B)
 
-TEST_BINS := $(TVM_BINS) $(TVM_SBINS)
-TEST_DEPS := bin/nano_vm $(B)/san/nano_vm
+TEST_BINS := $(TVM_BINS) $(TVM_SBINS) $(B)/tsan/tests/vm/t_threads.t
+TEST_DEPS := bin/nano_vm $(B)/san/nano_vm $(B)/tests/nvmasm
 TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.
@@ -112,8 +122,17 @@ test: test-build
 	prove -j2 $(TEST_BINS) $(TEST_SCRIPTS)
 
 # ---------------------------------------------------------------------------------------------
-bench: bin/nano_vm
-	$(Q)sh tests/bench/run.sh
+# make bench: hand-assembled benchmark programs beside Lua 5.4 and Python 3 (tests/bench/run.sh).
+$(B)/bench/mkbench: tests/bench/mkbench.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/libnanovm.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_T) $< $(TLIB_SRCS) $(B)/libnanovm.a -o $@ $(LDLIBS_VM)
+
+$(B)/bench/measure: tests/bench/measure.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O2 $< -o $@
+
+bench: bin/nano_vm $(B)/bench/mkbench $(B)/bench/measure
+	$(Q)B=$(B) sh tests/bench/run.sh
 
 clean:
 	rm -rf $(B) bin

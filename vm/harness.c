@@ -25,7 +25,7 @@ static void write_all(OutBuf *o, const char *s, size_t n) {
         ssize_t w = write(o->fd, s, n);
         if (w < 0) {
             if (errno == EINTR) continue;
-            o->failed = 1; /* EPIPE, EBADF, ...: the program keeps running, output is lost */
+            o->failed = errno ? errno : EIO; /* the PRINT trap turns this into an error */
             return;
         }
         s += w;
@@ -219,6 +219,8 @@ int harness_service(Process *p) {
         ObjString *s = AS_STR(sp[-1]);
         if (p->trap_no == TRAP_PRINT) {
             out_write(&p->out, s->bytes, (size_t)s->len);
+            if (p->out.failed)
+                return trap_fail(p, "cannot write to standard output: %s", strerror(p->out.failed));
         } else {
             out_flush(&p->out);
             out_write(&p->err, s->bytes, (size_t)s->len);

@@ -53,7 +53,7 @@ typedef struct {
     char *buf;
     size_t len, cap;
     int fd;
-    int failed; /* a write failed (EPIPE, ...): further output is dropped */
+    int failed; /* errno of a failed write (EPIPE, ...): further output is dropped */
 } OutBuf;
 
 typedef struct Process {

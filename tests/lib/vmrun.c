@@ -50,6 +50,7 @@ VmResult vm_run_bytes(const uint8_t *bytes, size_t len, int argc, char **argv, c
     Process *p = process_new(prog, n, args, &o);
     if (p == NULL) abort();
     r.status = process_run(p);
+    r.collections = p->heap.collections;
     if (p->op_counts != NULL)
         for (int i = 0; i < 256; i++) {
             r.op_counts[i] = p->op_counts[i];

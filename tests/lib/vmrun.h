@@ -13,6 +13,7 @@ typedef struct {
     int status;    /* exit status */
     char *out;     /* captured stdout, NUL-terminated (malloc'd) */
     char *err;     /* captured stderr */
+    uint64_t collections;    /* garbage collections the run made */
     uint64_t op_counts[256]; /* opcodes executed (only in builds with VM_COUNT_OPS) */
 } VmResult;
 

@@ -1,0 +1,49 @@
+#!/bin/sh
+# make bench: each benchmark on nano_vm beside the same program in Lua 5.4 and Python 3
+# (../shared/bench/peers), one run each, with the time ratio and the peak resident memory.
+set -eu
+B=${B:-build}
+peers=${PEERS:-../shared/bench/peers}
+out=$B/bench
+mkdir -p "$out"
+"$B/bench/mkbench" "$out"
+
+lua=$(command -v lua5.4 || true)
+py=$(command -v python3 || true)
+[ -n "$lua" ] || echo "bench: lua5.4 not found (apt-get install lua5.4); its column is empty"
+[ -n "$py" ] || echo "bench: python3 not found; its column is empty"
+[ -d "$peers" ] || { echo "bench: $peers not found; peer columns are empty"; lua=; py=; }
+
+# measure NAME CMD...: prints "SECONDS KB" of one run, checks the output line
+measure() {
+    rm -f "$out/m.txt"
+    "$B/bench/measure" "$out/m.txt" "$@" >"$out/out.txt"
+    read -r secs kb status <"$out/m.txt"
+    [ "$status" = 0 ] || { echo "bench: '$*' exited $status" >&2; exit 1; }
+    echo "$secs $kb"
+}
+
+printf '%-8s %14s %14s %14s %9s %9s\n' program "nano_vm s/MB" "lua5.4 s/MB" "python3 s/MB" "vm/lua" "vm/py"
+for prog in fib loop; do
+    set -- $(measure bin/nano_vm "$out/$prog.nvm"); vt=$1; vk=$2
+    expect=$(cat "$out/out.txt")
+    lt=-; lk=-; pt=-; pk=-
+    if [ -n "$lua" ]; then
+        set -- $(measure "$lua" "$peers/$prog.lua"); lt=$1; lk=$2
+        [ "$(cat "$out/out.txt")" = "$expect" ] || { echo "bench: $prog: lua printed '$(cat "$out/out.txt")', nano_vm '$expect'"; exit 1; }
+    fi
+    if [ -n "$py" ]; then
+        set -- $(measure "$py" "$peers/$prog.py"); pt=$1; pk=$2
+        [ "$(cat "$out/out.txt")" = "$expect" ] || { echo "bench: $prog: python printed '$(cat "$out/out.txt")', nano_vm '$expect'"; exit 1; }
+    fi
+    awk -v p="$prog" -v vt="$vt" -v vk="$vk" -v lt="$lt" -v lk="$lk" -v pt="$pt" -v pk="$pk" 'BEGIN {
+        cell = "%7s/%-6s"
+        v = sprintf("%.3f/%.1f", vt, vk / 1024)
+        l = lt == "-" ? "-" : sprintf("%.3f/%.1f", lt, lk / 1024)
+        q = pt == "-" ? "-" : sprintf("%.3f/%.1f", pt, pk / 1024)
+        rl = lt == "-" ? "-" : sprintf("%.2fx", vt / lt)
+        rp = pt == "-" ? "-" : sprintf("%.2fx", vt / pt)
+        printf "%-8s %14s %14s %14s %9s %9s\n", p, v, l, q, rl, rp
+    }'
+done
+echo "(one run each; ratio < 1 means nano_vm is faster; MB is peak resident memory)"

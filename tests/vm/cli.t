@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# nano_vm as a command: options, exit statuses, arguments, stdin, errors, --dis, --test.
+set -u
+VM=${NANO_VM:-bin/nano_vm}
+ASM=${NANO_BUILD:-build}/tests/nvmasm
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+
+n=0; failed=0
+ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+# check NAME EXPECTED_STATUS CMD... : runs CMD, keeps stdout/stderr in $t/out, $t/err
+check() {
+    local name=$1 want=$2; shift 2
+    "$@" >"$t/out" 2>"$t/err" </dev/null
+    local got=$?
+    [ "$got" = "$want" ]; ok $? "$name (exit $got)"
+    [ "$got" = "$want" ] || { echo "# expected exit $want"; sed 's/^/# stderr: /' "$t/err" | head -5; }
+}
+has() { grep -qF -- "$2" "$t/$1"; ok $? "$3"; [ $? = 0 ] || sed 's/^/# got: /' "$t/$1" | head -5; }
+
+cat >"$t/args.s" <<'S'
+.func main 0 2 1
+.file "args.nano" 1
+    TRAP ARG_COUNT
+    STORE_LOCAL 0
+    PUSH_SMALL 0
+    STORE_LOCAL 1
+loop:
+    LOAD_LOCAL 1
+    TRAP ARG
+    TRAP PRINT
+    PUSH_STR "|"
+    TRAP PRINT
+    INC_LOCAL 1 1
+    LOAD_LOCAL 1
+    LOAD_LOCAL 0
+    JLT_INT loop
+    LOAD_LOCAL 0
+    RET
+S
+cat >"$t/fail.s" <<'S'
+.func main 0 0 1
+.file "fail.nano" 1
+.line 2
+    CALL helper
+    PUSH_SMALL 0
+    RET
+.func helper 0 0 0
+.file "fail.nano" 5
+.line 6
+    PUSH_SMALL 1
+    ARRAY_LIT 1
+    PUSH_SMALL 4
+    ARRAY_GET
+    POP
+    RET_VOID
+S
+cat >"$t/echo.s" <<'S'
+.func main 0 0 1
+loop:
+    TRAP READ_LINE
+    JUMP_IF_FALSE done
+    PUSH_STR "> "
+    SWAP
+    STR_CONCAT
+    PUSH_STR "\n"
+    STR_CONCAT
+    TRAP PRINT
+    JUMP loop
+done:
+    POP
+    PUSH_SMALL 0
+    RET
+S
+cat >"$t/shadow.s" <<'S'
+.func main 0 0 1
+    PUSH_SMALL 0
+    RET
+.func t_good 0 0 0
+    PUSH_STR "shadow output is not TAP"
+    TRAP PRINT
+    PUSH_TRUE
+    ASSERT
+    RET_VOID
+.func t_bad 0 0 0
+.file "s.nano" 9
+.line 10
+    PUSH_FALSE
+    ASSERT
+    RET_VOID
+.shadow add t_good
+.shadow sub t_bad
+S
+cat >"$t/recurse.s" <<'S'
+.func main 0 0 1
+    CALL r
+    PUSH_SMALL 0
+    RET
+.func r 0 0 0
+    CALL r
+    RET_VOID
+S
+cat >"$t/alloc.s" <<'S'
+.func main 0 1 1
+    ARRAY_LIT 0
+    STORE_LOCAL 0
+loop:
+    LOAD_LOCAL 0
+    PUSH_SMALL 100000
+    PUSH_SMALL 0
+    ARRAY_NEW
+    ARRAY_PUSH
+    POP
+    JUMP loop
+S
+cat >"$t/yes.s" <<'S'
+.func main 0 0 1
+loop:
+    PUSH_STR "y\n"
+    TRAP PRINT
+    JUMP loop
+S
+for s in args fail echo shadow recurse alloc yes; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
+
+check "--help" 0 "$VM" --help
+has out "usage: nano_vm" "--help prints the usage"
+check "--version" 0 "$VM" --version
+has out "nano_vm" "--version names the program"
+check "no program is a usage error" 64 "$VM"
+check "an unknown option is a usage error" 64 "$VM" --frobnicate x.nvm
+check "--heap without a size is a usage error" 64 "$VM" --heap
+check "a missing file" 66 "$VM" "$t/missing.nvm"
+has err "missing.nvm" "the message names the file"
+printf 'not bytecode at all' >"$t/junk.nvm"
+check "a file that is not .nvm" 65 "$VM" "$t/junk.nvm"
+has err "junk.nvm: " "the message names the file and the problem"
+check "args reach the program; main's result is the status" 3 "$VM" "$t/args.nvm" one "two words"
+has out "args.nvm|one|two words|" "argument 0 is the program, then the arguments"
+check "options before the program, arguments after" 2 "$VM" --stack 100000 -- "$t/args.nvm" --help
+has out "|--help|" "arguments after the program are not options"
+check "a runtime error exits 1" 1 "$VM" "$t/fail.nvm"
+has err "fail.nano:6: error: index 4 out of range for array of length 1" "the error has file:line"
+has err "  at helper (fail.nano:6)" "the stack trace names the failing function"
+has err "  at main (fail.nano:2)" "and its caller"
+printf 'a\nb c\n' | "$VM" "$t/echo.nvm" >"$t/out" 2>"$t/err"
+ok $? "stdin reaches the program"
+[ "$(cat "$t/out")" = "$(printf '> a\n> b c')" ]; ok $? "line by line"
+check "--verify accepts a valid file" 0 "$VM" --verify "$t/fail.nvm"
+check "--verify rejects an invalid file" 65 "$VM" --verify "$t/junk.nvm"
+check "--dis" 0 "$VM" --dis "$t/fail.nvm"
+has out "helper" "--dis names the functions"
+has out "ARRAY_GET" "--dis shows the instructions"
+has out "fail.nano" "--dis shows the source file"
+check "--test with a failing shadow test exits 1" 1 "$VM" --test "$t/shadow.nvm"
+has out "1..2" "--test prints a TAP plan"
+has out "ok 1 - shadow add" "the passing shadow test"
+has out "not ok 2 - shadow sub" "the failing shadow test"
+has err "s.nano:10: error: assertion failed" "the failure's location"
+if grep -q "shadow output" "$t/out"; then ok 1 "shadow test output stays out of the TAP"; else ok 0 "shadow test output stays out of the TAP"; fi
+check "unbounded recursion is a stack overflow, not a crash" 1 "$VM" --frames 10000 "$t/recurse.nvm"
+has err "error: stack overflow" "the message says stack overflow"
+has err "more frames" "a deep stack trace is abridged"
+check "exhausting --heap is out of memory, not a crash" 1 "$VM" --heap 16m "$t/alloc.nvm"
+has err "error: out of memory" "the message says out of memory"
+"$VM" "$t/yes.nvm" 2>"$t/err" | head -c 10 >/dev/null
+st=${PIPESTATUS[0]}
+[ "$st" -lt 128 ]; ok $? "a closed stdout does not crash the VM (status $st)"
+
+echo "1..$n"
+[ "$failed" = 0 ]
