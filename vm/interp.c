@@ -231,6 +231,14 @@ dispatch:
         DISPATCH();
     }
 
+    /* ---- bitwise ---------------------------------------------------------------------- */
+    BIN_INT(AND_INT, a & b)
+    BIN_INT(OR_INT, a | b)
+    BIN_INT(XOR_INT, a ^ b)
+    BIN_INT(SHL_INT, (int64_t)((uint64_t)a << (b & 63)))
+    BIN_INT(SHR_INT, a < 0 ? (int64_t)~(~(uint64_t)a >> (b & 63)) : (int64_t)((uint64_t)a >> (b & 63)))
+    BIN_INT(USHR_INT, (int64_t)((uint64_t)a >> (b & 63)))
+
     /* ---- integers --------------------------------------------------------------------- */
     BIN_INT(ADD_INT, wrap_add(a, b))
     BIN_INT(SUB_INT, wrap_sub(a, b))
@@ -286,6 +294,20 @@ dispatch:
     CASE(NOT) { S(1) = v_bool(S(1).as.i == 0); ip += 1; DISPATCH(); }
     CASE(INT_TO_FLOAT) { S(1) = v_float((double)S(1).as.i); ip += 1; DISPATCH(); }
     CASE(FLOAT_TO_INT) { S(1) = v_int(float_to_int(S(1).as.f)); ip += 1; DISPATCH(); }
+    CASE(FLOAT_BITS) {
+        uint64_t bits;
+        memcpy(&bits, &S(1).as.f, sizeof bits);
+        S(1) = v_int((int64_t)bits);
+        ip += 1;
+        DISPATCH();
+    }
+    CASE(BITS_FLOAT) {
+        double d;
+        memcpy(&d, &S(1).as.i, sizeof d);
+        S(1) = v_float(d);
+        ip += 1;
+        DISPATCH();
+    }
     CASE(INT_TO_STR) {
         char buf[NF_INT_BUF];
         size_t n = nf_format_int(S(1).as.i, buf);
