@@ -294,8 +294,8 @@ static int dataflow(V *v) {
         uint64_t pops = 0, pushes = 0;
         if (stack_effect(v, pc, &pops, &pushes) < 0) return -1;
         if (pops > d)
-            return vfail(v, pc, "stack underflow: %s needs %llu values, the stack has %u",
-                         isa_ops[op].name, (unsigned long long)pops, d);
+            return vfail(v, pc, "stack underflow: %s needs %llu value%s, the stack has %u",
+                         isa_ops[op].name, (unsigned long long)pops, pops == 1 ? "" : "s", d);
         uint64_t nd = d - pops + pushes;
         if (nd >= NO_DEPTH) return vfail(v, pc, "stack too deep");
         if (nd > max) max = (uint32_t)nd;

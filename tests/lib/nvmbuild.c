@@ -548,7 +548,8 @@ static int section(NB *b, uint32_t id, Buf *out) {
             for (size_t v = 0; v < t->nvars; v++) {
                 buf_u32(out, t->vars[v].name);
                 buf_u32(out, t->vars[v].nfields);
-                for (uint32_t k = 0; k < t->vars[v].nfields; k++) buf_u32(out, t->vars[v].fields[k]);
+                for (uint32_t k = 0; k < t->vars[v].nfields; k++)
+                    buf_u32(out, t->vars[v].fields[k]);
             }
         }
         return b->ntypes > 0;
@@ -617,10 +618,13 @@ uint8_t *nb_build(NB *b, size_t *len) {
             continue;
         }
         int present = section(b, id, &bufs[id]);
-        if (present || b->sec_mode[id] == SEC_FORCE) secs[n++] = (RawSec){id, bufs[id].p, bufs[id].len};
+        if (present || b->sec_mode[id] == SEC_FORCE)
+            secs[n++] = (RawSec){id, bufs[id].p, bufs[id].len};
     }
-    for (size_t i = 0; i < b->nunknown && n < sizeof secs / sizeof secs[0]; i++) secs[n++] = b->unknown[i];
-    for (size_t i = 0; i < b->nextra && n < sizeof secs / sizeof secs[0]; i++) secs[n++] = b->extra[i];
+    for (size_t i = 0; i < b->nunknown && n < sizeof secs / sizeof secs[0]; i++)
+        secs[n++] = b->unknown[i];
+    for (size_t i = 0; i < b->nextra && n < sizeof secs / sizeof secs[0]; i++)
+        secs[n++] = b->extra[i];
 
     Buf out = {0};
     uint8_t header[NVM_HEADER_SIZE] = {NVM_MAGIC0, NVM_MAGIC1, NVM_MAGIC2, NVM_MAGIC3,
@@ -678,7 +682,8 @@ int nb_find_section(const uint8_t *bytes, size_t len, uint32_t id, uint32_t *off
                     uint32_t *size) {
     if (len < NVM_HEADER_SIZE) return -1;
     uint32_t n = nb_get_u32(bytes + 12);
-    for (uint32_t i = 0; i < n && NVM_HEADER_SIZE + NVM_DIR_ENTRY_SIZE * ((size_t)i + 1) <= len; i++) {
+    for (uint32_t i = 0; i < n && NVM_HEADER_SIZE + NVM_DIR_ENTRY_SIZE * ((size_t)i + 1) <= len;
+         i++) {
         const uint8_t *e = bytes + NVM_HEADER_SIZE + NVM_DIR_ENTRY_SIZE * i;
         if (nb_get_u32(e) == id) {
             *offset = nb_get_u32(e + 4);

@@ -183,7 +183,9 @@ int main(void) {
     p->code[p->funcs[2].code_start] = OP_JUMP_TABLE;
     a = listing(p);
     like(a, "  0000  .word 0x0000dead\n", "undecodable word prints as .word");
-    like(a, "fn test_add(params=0, locals=0, results=0)\n  ; function 2, code [45, 46), max_stack 0\n  0000  .word 0x000000a3",
+    like(a,
+         "fn test_add(params=0, locals=0, results=0)\n  ; function 2, code [45, 46), max_stack 0\n "
+         " 0000  .word 0x000000a3",
          "an instruction cut by the function end prints as .word");
     free(a);
     program_free(p);

@@ -55,8 +55,9 @@ static NB *seed_tables(void) {
     uint32_t counter = nb_global(b, "counter");
     nb_global(b, "table");
     uint32_t puts_i = nb_import(b, "puts", "libc", NVM_VK_INT, 1, (const uint8_t[]){NVM_VK_STRING});
-    nb_import(b, "mix", "libm.so.6", NVM_VK_FLOAT, 5,
-              (const uint8_t[]){NVM_VK_FLOAT, NVM_VK_INT, NVM_VK_BOOL, NVM_VK_OPAQUE, NVM_VK_STRING});
+    nb_import(
+        b, "mix", "libm.so.6", NVM_VK_FLOAT, 5,
+        (const uint8_t[]){NVM_VK_FLOAT, NVM_VK_INT, NVM_VK_BOOL, NVM_VK_OPAQUE, NVM_VK_STRING});
     nb_import(b, "abort", NULL, NVM_VK_VOID, 0, NULL);
     nb_shadow(b, "add", test);
     nb_entry(b, main_fn);

@@ -430,21 +430,23 @@ static void test_functions(void) {
                  "code_start 0xFFFFFFFF (no overflow)");
     expect_patch(base(), NVM_SEC_FUNCTIONS, FW(5), 0xFFFFFFFF, "outside the code section",
                  "code_len 0xFFFFFFFF");
-    expect_patch(base(), NVM_SEC_FUNCTIONS, FW(6), 9, "function 0: file: string index 9 out of range",
-                 "file out of range");
+    expect_patch(base(), NVM_SEC_FUNCTIONS, FW(6), 9,
+                 "function 0: file: string index 9 out of range", "file out of range");
     {
         NB *b = base();
         uint32_t g = nb_func(b, "g", 0, 0, 0);
         nb_begin(b, g);
         nb_op(b, OP_RET_VOID);
         nb_func_layout(b, g, 2, 1);
-        expect(b, "function 1: code range [2, 3) overlaps function 0 [0, 3)", "overlapping functions");
+        expect(b, "function 1: code range [2, 3) overlaps function 0 [0, 3)",
+               "overlapping functions");
     }
     {
         NB *b = base();
         uint32_t g = nb_func(b, "g", 0, 0, 0);
         nb_func_layout(b, g, 3, 0);
-        expect(b, "verify: function 'g': empty body", "empty function passes the loader, fails the verifier");
+        expect(b, "verify: function 'g': empty body",
+               "empty function passes the loader, fails the verifier");
     }
     {
         NB *b = base();
@@ -561,7 +563,8 @@ static void test_lines_shadow_meta(void) {
     expect(b, "DEBUG_LINES: entry count 357913941 too large", "hostile line count");
     b = base();
     RAW(b, NVM_SEC_DEBUG_LINES, 1, 1, 0, 1);
-    expect(b, "entry 0: func: function index 1 out of range (1 functions)", "line func out of range");
+    expect(b, "entry 0: func: function index 1 out of range (1 functions)",
+           "line func out of range");
     b = base();
     RAW(b, NVM_SEC_DEBUG_LINES, 1, 0, 3, 1);
     expect(b, "entry 0: offset 3 outside function 0 (3 words)", "line offset out of range");
@@ -573,8 +576,10 @@ static void test_lines_shadow_meta(void) {
     expect(b, "entry 1: not sorted", "duplicate line offsets");
     b = base();
     RAW(b, NVM_SEC_DEBUG_LINES, 1, 0, 1, 7);
-    expect(b, "verify: function 'main' at offset 1: debug line entry is not at an instruction boundary",
-           "line entry inside an instruction");
+    expect(
+        b,
+        "verify: function 'main' at offset 1: debug line entry is not at an instruction boundary",
+        "line entry inside an instruction");
 
     b = base();
     RAW(b, NVM_SEC_SHADOW, 0x7FFFFFFF);

@@ -99,7 +99,8 @@ static void test_decode(void) {
     nb_op(b, OP_RET_VOID);
     nb_word(b, OP_INC_LOCAL);
     nb_word(b, 0);
-    bad(b, "INC_LOCAL: operand 2 (i32) runs past the end", "operand may not spill into the next function");
+    bad(b, "INC_LOCAL: operand 2 (i32) runs past the end",
+        "operand may not spill into the next function");
     b = prog(0, 0, 0);
     bad(b, "verify: function 'f': empty body", "empty function");
 }
@@ -243,7 +244,7 @@ static void test_stack(void) {
     nb_op(b, OP_POP);
     nb_op(b, OP_POP);
     nb_op(b, OP_RET_VOID);
-    bad(b, "at offset 3: stack underflow: POP needs 1 values, the stack has 0", "underflow by one");
+    bad(b, "at offset 3: stack underflow: POP needs 1 value, the stack has 0", "underflow by one");
     /* merge: the two arms of an if leave different depths */
     b = prog(0, 0, 0);
     uint32_t els = nb_label(b), end = nb_label(b);
@@ -299,10 +300,11 @@ static void test_stack(void) {
     bad(b, "at offset 2: RET in a function with no result", "RET in a void function");
     b = prog(0, 0, 1);
     nb_op(b, OP_RET_VOID);
-    bad(b, "at offset 0: RET_VOID in a function that returns a value", "RET_VOID in a value function");
+    bad(b, "at offset 0: RET_VOID in a function that returns a value",
+        "RET_VOID in a value function");
     b = prog(0, 0, 1);
     nb_op(b, OP_RET);
-    bad(b, "stack underflow: RET needs 1 values, the stack has 0", "RET with an empty stack");
+    bad(b, "stack underflow: RET needs 1 value, the stack has 0", "RET with an empty stack");
     b = prog(0, 0, 1);
     nb_op(b, OP_PUSH_TRUE);
     nb_op(b, OP_PUSH_TRUE);
@@ -316,7 +318,8 @@ static void test_var_effects(void) {
     nb_op1(b, OP_PUSH_SMALL, 1);
     nb_op1(b, OP_CALL, 2);
     nb_op(b, OP_RET);
-    bad(b, "at offset 2: stack underflow: CALL needs 2 values, the stack has 1", "CALL pops nparams");
+    bad(b, "at offset 2: stack underflow: CALL needs 2 values, the stack has 1",
+        "CALL pops nparams");
     b = prog(0, 0, 1);
     nb_op1(b, OP_PUSH_SMALL, 1);
     nb_op1(b, OP_PUSH_SMALL, 2);
@@ -333,7 +336,7 @@ static void test_var_effects(void) {
     nb_op1(b, OP_CALL, 1); /* f itself: void, no params */
     nb_op(b, OP_POP);
     nb_op(b, OP_RET_VOID);
-    bad(b, "at offset 2: stack underflow: POP needs 1 values, the stack has 0",
+    bad(b, "at offset 2: stack underflow: POP needs 1 value, the stack has 0",
         "CALL of a void function pushes nothing");
     /* CALL_INDIRECT pops A args + the function, pushes B */
     b = prog(0, 0, 1);
@@ -354,7 +357,7 @@ static void test_var_effects(void) {
     nb_op2(b, OP_CALL_INDIRECT, 0, 0);
     nb_op(b, OP_POP);
     nb_op(b, OP_RET_VOID);
-    bad(b, "POP needs 1 values, the stack has 0", "CALL_INDIRECT with 0 results pushes nothing");
+    bad(b, "POP needs 1 value, the stack has 0", "CALL_INDIRECT with 0 results pushes nothing");
     b = prog(0, 0, 0);
     nb_op2(b, OP_CALL_INDIRECT, 0xFFFFFFFF, 0);
     nb_op(b, OP_RET_VOID);
@@ -363,7 +366,7 @@ static void test_var_effects(void) {
     b = prog(0, 0, 0);
     nb_op1(b, OP_TRAP, TRAP_PRINT);
     nb_op(b, OP_RET_VOID);
-    bad(b, "stack underflow: TRAP needs 1 values, the stack has 0", "TRAP PRINT pops 1");
+    bad(b, "stack underflow: TRAP needs 1 value, the stack has 0", "TRAP PRINT pops 1");
     b = prog(0, 0, 0);
     nb_op1(b, OP_PUSH_STR, 0);
     nb_op1(b, OP_TRAP, TRAP_READ_FILE);
@@ -404,7 +407,7 @@ static void test_var_effects(void) {
     b = prog(0, 0, 0);
     nb_op2(b, OP_NEW_VARIANT, 1, 0);
     nb_op(b, OP_RET_VOID);
-    bad(b, "NEW_VARIANT needs 1 values, the stack has 0", "NEW_VARIANT pops the variant's fields");
+    bad(b, "NEW_VARIANT needs 1 value, the stack has 0", "NEW_VARIANT pops the variant's fields");
     /* CALL_EXTERN pops the import's params, pushes its result */
     b = prog(0, 0, 1);
     nb_op1(b, OP_PUSH_SMALL, 1);
