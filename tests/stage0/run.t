@@ -2,7 +2,8 @@
 # run.t: every tests/stage0/run/NAME.nano is transpiled by nanoc0 (normally and with --tests),
 # compiled with -Wall -Wextra -Werror and run.  Its stdout must equal NAME.out, its stderr
 # NAME.err (empty if absent), its exit status NAME.status (0 if absent); arguments come from
-# NAME.args.  Each shadow block becomes one TAP test.
+# NAME.args.  Each shadow block becomes one TAP test, except that when NAME.tap exists the
+# --tests output must equal it (and its stderr NAME.taperr): for shadow tests meant to fail.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT/tests/stage0"
 progs=$(ls run/*.nano)
@@ -32,7 +33,6 @@ for p in $progs; do
     [ -f "run/$n.status" ] && want_status=$(cat "run/$n.status")
     (cd "$TMP/work" && NANO_TEST_VAR=hello "$TMP/$n.c.bin" "${args[@]}" > "$TMP/$n.stdout" 2> "$TMP/$n.stderr" < /dev/null)
     status=$?
-    [ -f "run/$n.out" ] || : > "$TMP/$n.none"
     if ! cmp -s "$TMP/$n.stdout" "run/$n.out" 2>/dev/null; then
         diff "run/$n.out" "$TMP/$n.stdout" > "$TMP/$n.diff" 2>&1
         not_ok "$p: stdout" "$TMP/$n.diff"
@@ -48,6 +48,15 @@ for p in $progs; do
     fi
     # the shadow tests, one TAP line each
     (cd "$TMP/work" && "$TMP/$n.t.c.bin" > "$TMP/$n.tap" 2> "$TMP/$n.taperr" < /dev/null)
+    if [ -f "run/$n.tap" ]; then
+        # a program whose shadow tests are meant to fail: compare the TAP and stderr exactly
+        if cmp -s "$TMP/$n.tap" "run/$n.tap" && cmp -s "$TMP/$n.taperr" "run/$n.taperr"; then
+            ok "$p: --tests output"
+        else
+            not_ok "$p: --tests output" "$TMP/$n.tap" "$TMP/$n.taperr"
+        fi
+        continue
+    fi
     while IFS= read -r line; do
         case "$line" in
         "ok "*) ok "$p: ${line#ok * - }" ;;
