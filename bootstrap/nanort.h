@@ -57,6 +57,28 @@ static inline int64_t nr_mod(int64_t a, int64_t b) {
     return a % b;
 }
 
+/* ---- bits: on the two's complement representation; shift counts are taken & 63 ---- */
+static inline int64_t nr_bit_and(int64_t a, int64_t b) { return nr_wrap((uint64_t)a & (uint64_t)b); }
+static inline int64_t nr_bit_or(int64_t a, int64_t b) { return nr_wrap((uint64_t)a | (uint64_t)b); }
+static inline int64_t nr_bit_xor(int64_t a, int64_t b) { return nr_wrap((uint64_t)a ^ (uint64_t)b); }
+static inline int64_t nr_bit_shl(int64_t a, int64_t n) { return nr_wrap((uint64_t)a << ((uint64_t)n & 63u)); }
+static inline int64_t nr_bit_ushr(int64_t a, int64_t n) { return nr_wrap((uint64_t)a >> ((uint64_t)n & 63u)); }
+static inline int64_t nr_bit_shr(int64_t a, int64_t n) {
+    uint64_t s = (uint64_t)n & 63u;
+    /* arithmetic: for negative a, shift the complement (non-negative) and complement back */
+    return a < 0 ? ~(int64_t)(~(uint64_t)a >> s) : (int64_t)((uint64_t)a >> s);
+}
+static inline int64_t nr_float_to_bits(double f) {
+    uint64_t u;
+    memcpy(&u, &f, sizeof u);
+    return nr_wrap(u);
+}
+static inline double nr_bits_to_float(int64_t i) {
+    double f;
+    memcpy(&f, &i, sizeof f);
+    return f;
+}
+
 /* ---- output and host (io.c) ---- */
 void nr_print_int(int64_t v);
 void nr_print_float(double v);

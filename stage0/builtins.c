@@ -33,6 +33,10 @@ static const char *sig(int id) {
     case B_sqrt: case B_floor: case B_ceil: case B_round: case B_sin: case B_cos: case B_tan:
     case B_exp: case B_log: return "f>f";
     case B_pow: case B_atan2: return "ff>f";
+    case B_bit_and: case B_bit_or: case B_bit_xor: case B_bit_shl: case B_bit_shr: case B_bit_ushr:
+        return "ii>i";
+    case B_float_to_bits: return "f>i";
+    case B_bits_to_float: return "i>f";
     case B_int_to_float: return "i>f";
     case B_float_to_int: return "f>i";
     case B_int_to_string: return "i>s";
