@@ -50,9 +50,17 @@ static Node *mk(NodeKind k, Loc loc) {
     return n;
 }
 
+/* nesting limit: deeper input is an error, never a stack overflow */
+#define MAX_DEPTH 500
+static int depth;
+
 /* ---- types ---- */
+#define MAX_TYPE_DEPTH 100
+static int type_depth;
+
 static TypeExpr *parse_type(Parser *P) {
     Token *t = cur(P);
+    if (++type_depth > MAX_TYPE_DEPTH) error_at(t->loc, "type nested deeper than %d levels", MAX_TYPE_DEPTH);
     TypeExpr *te = xmalloc(sizeof *te);
     te->loc = t->loc;
     if (is_p(t, "(")) error_at(t->loc, "tuple types are " SUBSET);
@@ -80,6 +88,7 @@ static TypeExpr *parse_type(Parser *P) {
         }
         expect_p(P, ">", "to close the type arguments");
     }
+    type_depth--;
     return te;
 }
 
@@ -193,6 +202,7 @@ static Node *parse_paren(Parser *P) {
                      !strcmp(op, "or") || !strcmp(op, "/") || !strcmp(op, "%");
         if (args.len < 2 || (!assoc && args.len != 2))
             error_at(t->loc, "'%s' takes %s operands", op, assoc ? "two or more" : "two");
+        if (depth + args.len > MAX_DEPTH) error_at(t->loc, "nesting deeper than %d levels", MAX_DEPTH);
         Node *acc = VEC_AT(args, 0);
         for (int i = 1; i < args.len; i++) {
             Node *b = mk(E_BINOP, t->loc);
@@ -214,7 +224,9 @@ static Node *parse_paren(Parser *P) {
     if (is_p(cur(P), ",")) error_at(open->loc, "tuples are " SUBSET);
     if (is_binop(cur(P)) && !tight_minus(P, 0)) {
         Node *acc = first;
+        int chain = depth;
         while (is_binop(cur(P))) {
+            if (++chain > MAX_DEPTH) error_at(cur(P)->loc, "nesting deeper than %d levels", MAX_DEPTH);
             Token *op = next(P);
             Node *b = mk(E_BINOP, op->loc);
             b->name = op->text;
@@ -318,7 +330,7 @@ static Node *parse_postfix(Parser *P) {
     }
 }
 
-static Node *parse_unary(Parser *P) {
+static Node *parse_unary_inner(Parser *P) {
     Token *t = cur(P);
     if (is_k(t, "not") || is_p(t, "-")) {
         next(P);
@@ -353,9 +365,23 @@ static Node *parse_unary(Parser *P) {
     return parse_postfix(P);
 }
 
+
+static void enter(Parser *P) {
+    if (++depth > MAX_DEPTH) error_at(cur(P)->loc, "nesting deeper than %d levels", MAX_DEPTH);
+}
+
+static Node *parse_unary(Parser *P) {
+    enter(P);
+    Node *n = parse_unary_inner(P);
+    depth--;
+    return n;
+}
+
 static Node *parse_expr(Parser *P) {
     Node *acc = parse_unary(P);
+    int chain = depth;
     while (is_binop(cur(P))) {
+        if (++chain > MAX_DEPTH) error_at(cur(P)->loc, "nesting deeper than %d levels", MAX_DEPTH);
         Token *op = next(P);
         Node *b = mk(E_BINOP, op->loc);
         b->name = op->text;
@@ -448,7 +474,16 @@ static Node *parse_match(Parser *P) {
     return n;
 }
 
+static Node *parse_stmt_inner(Parser *P);
+
 static Node *parse_stmt(Parser *P) {
+    enter(P);
+    Node *n = parse_stmt_inner(P);
+    depth--;
+    return n;
+}
+
+static Node *parse_stmt_inner(Parser *P) {
     Token *t = cur(P);
     Node *n;
     if (t->kind == TK_KEYWORD) {

@@ -12,6 +12,11 @@ else
     done_testing
     exit 1
 fi
+if grep -q '^#line [0-9]* "parser.nano"$' "$TMP/big.c"; then
+    ok "the C carries #line directives naming the .nano sources"
+else
+    not_ok "the C carries #line directives naming the .nano sources"
+fi
 cc_all "$TMP/big.c" "$TMP/bigt.c"
 if [ -x "$TMP/big.c.bin" ] && [ ! -s "$TMP/big.c.ccerr" ] && [ -x "$TMP/bigt.c.bin" ] && [ ! -s "$TMP/bigt.c.ccerr" ]; then
     ok "the generated C compiles with no warnings"
