@@ -8,6 +8,14 @@ out=$B/bench
 mkdir -p "$out"
 "$B/bench/mkbench" "$out"
 
+# Lua 5.4 is installed when missing (Debian's lua5.4), if this user may install packages.
+if ! command -v lua5.4 >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo -n"
+    echo "bench: installing lua5.4"
+    { $SUDO apt-get install -y -qq lua5.4 || { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq lua5.4; }; } >/dev/null 2>&1 ||
+        echo "bench: could not install lua5.4"
+fi
 lua=$(command -v lua5.4 || true)
 py=$(command -v python3 || true)
 [ -n "$lua" ] || echo "bench: lua5.4 not found (apt-get install lua5.4); its column is empty"
