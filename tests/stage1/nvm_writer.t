@@ -1,0 +1,37 @@
+#!/bin/sh
+# The compiler's .nvm writer (stage1/nvm.nano), built natively by stage0, writes a program that
+# the VM's loader and verifier accept and run; its bytes are deterministic; its own shadow tests
+# pass.
+cd "$(dirname "$0")/../.." || exit 1
+B=${NANO_BUILD:-build}
+VM=${NANO_VM:-bin/nano_vm}
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+n=0; failed=0
+ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+
+src=tests/stage1/nvm_writer/main.nano
+flags=$(cat "$B/bootstrap/link.flags")
+bin/nanoc0 -o "$t/w.c" "$src" && cc -std=c11 -O0 -w "$t/w.c" $flags -o "$t/w"
+ok $? "the writer builds through nanoc0"
+bin/nanoc0 --tests -o "$t/wt.c" "$src" && cc -std=c11 -O0 -w "$t/wt.c" $flags -o "$t/wt"
+"$t/wt" >"$t/tap" 2>&1
+ok $? "the shadow tests of stage1/nvm.nano pass natively ($(grep -c '^ok' "$t/tap") tests)"
+"$t/w" "$t/a.nvm" && "$t/w" "$t/b.nvm"
+ok $? "the writer writes a file"
+cmp -s "$t/a.nvm" "$t/b.nvm"
+ok $? "its bytes are the same on every run"
+"$VM" --verify "$t/a.nvm" 2>"$t/err"
+ok $? "the VM's loader and verifier accept them"
+"$VM" "$t/a.nvm" >"$t/out" 2>"$t/err"
+status=$?
+[ "$status" = 1 ]; ok $? "the program runs to its final runtime error (exit $status)"
+[ "$(cat "$t/out")" = "$(printf 'fib 6765\n2.51')" ]; ok $? "globals, the initializer, calls, records and unions work"
+grep -q "^w.nano:13: error: " "$t/err"; ok $? "the line table places the error at w.nano:13"
+grep -q "  at main (w.nano:13)" "$t/err"; ok $? "the stack trace names main"
+"$VM" --test "$t/a.nvm" >"$t/tap" 2>&1
+grep -q "^ok 1 - shadow fib" "$t/tap"; ok $? "the shadow section runs under nano_vm --test"
+"$VM" --dis "$t/a.nvm" >"$t/dis"
+grep -q "Point" "$t/dis" && grep -q "Result" "$t/dis"; ok $? "the type table names Point and Result"
+echo "1..$n"
+[ "$failed" = 0 ]
