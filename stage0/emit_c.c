@@ -242,7 +242,8 @@ void emit_program(Vec *modules, bool tests, const char *name, Buf *o) {
     for (int i = 0; i < modules->len; i++) {
         Module *m = VEC_AT(*modules, i);
         const char *cf = c_file((Loc){m->path, 0, 0});
-        buf_printf(out, "static const char %s[] = %s;\n", cf, c_string_lit(m->path, strlen(m->path)));
+        /* unused when the file has no code that can fail (only types, say) */
+        buf_printf(out, "static const char %s[] __attribute__((unused)) = %s;\n", cf, c_string_lit(m->path, strlen(m->path)));
     }
     /* types */
     for (int i = 0; i < modules->len; i++) {
