@@ -15,6 +15,7 @@
 #include "isa.h"
 #include "nvm_format.h"
 #include "object.h"
+#include "shadow.h"
 
 /* ---- buffered output --------------------------------------------------------------------- */
 
@@ -289,6 +290,17 @@ int harness_service(Process *p) {
         *p->sp++ = v_bool(ok);
         return 0;
     }
+    case TRAP_RUN_TESTS: {
+        if (expect_str(p, sp[-1], "RUN_TESTS") != 0) return -1;
+        ObjString *image = AS_STR(sp[-1]);
+        process_flush(p);
+        char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len);
+        if (report == NULL) return trap_fail(p, "out of memory (running shadow tests)");
+        p->sp--;
+        int r = push_str(p, report, strlen(report));
+        free(report);
+        return r;
+    }
     case TRAP__COUNT: break;
     }
     return trap_fail(p, "invalid trap %u", p->trap_no); /* unreachable for verified code */
@@ -327,6 +339,7 @@ void harness_report_error(Process *p) {
     char loc[300];
     const char *w = NULL;
     if (p->nframes > 0) w = where(p, p->frames[p->nframes - 1].func, p->error_pc, loc, sizeof loc);
+    snprintf(p->error_where, sizeof p->error_where, "%s", w ? w : "");
     err_printf(p, "%s: error: %s\n", w ? w : prog_name, p->error);
     size_t n = p->nframes;
     for (size_t k = 0; k < n; k++) {

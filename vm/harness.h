@@ -10,7 +10,7 @@
 int harness_service(Process *p);
 
 /* Print the recorded runtime error as "FILE:LINE: error: MESSAGE" and a stack trace to the
- * process's stderr (flushing its stdout first). */
+ * process's stderr (flushing its stdout first); keeps "FILE:LINE" in p->error_where. */
 void harness_report_error(Process *p);
 
 #endif

@@ -11,6 +11,7 @@
 #include "process.h"
 #include "nvm_format.h"
 #include "program.h"
+#include "shadow.h"
 
 #define NANO_VM_VERSION "0.1.0"
 
@@ -120,36 +121,33 @@ static int run_program(const Program *prog, int argc, char **argv, const Process
 }
 
 /* Shadow tests as TAP, each in a fresh process so that one cannot disturb another.  What they
- * print is discarded (stdout is the TAP stream); their errors go to stderr. */
-static int run_tests(const Program *prog, char *path, const ProcessOptions *options) {
-    ProcessOptions o = *options;
-    o.out_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (o.out_fd < 0) {
+ * print is discarded (stdout is the TAP stream); a failure's location and message follow its
+ * "not ok" line as a TAP comment on stderr. */
+static int run_tests(const Program *prog) {
+    int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null_fd < 0) {
         perror("nano_vm: /dev/null");
         return EXIT_INTERNAL;
     }
-    const ProcessOptions *opt = &o;
     printf("1..%u\n", prog->nshadows);
-    fflush(stdout);
     int failed = 0;
     for (uint32_t i = 0; i < prog->nshadows; i++) {
-        const ShadowTest *t = &prog->shadows[i];
-        Process *p = process_new(prog, 1, &path, opt);
-        if (p == NULL) {
+        ShadowResult r;
+        if (shadow_run_one(prog, i, null_fd, &r) != 0) {
             fprintf(stderr, "nano_vm: cannot create a process: out of memory\n");
-            close(o.out_fd);
+            close(null_fd);
             return EXIT_INTERNAL;
         }
-        int status = 0;
-        if (prog->init != NVM_NONE) status = process_call(p, prog->init);
-        if (status == 0) status = process_call(p, t->func);
-        process_free(p);
-        printf("%sok %u - shadow %s\n", status == 0 ? "" : "not ", i + 1,
-               program_str(prog, t->name));
+        const char *name = program_str(prog, prog->shadows[i].name);
+        printf("%sok %u - shadow %s\n", r.failed ? "not " : "", i + 1, name);
         fflush(stdout);
-        if (status != 0) failed++;
+        if (r.failed) {
+            fprintf(stderr, "# %s%sshadow test '%s' failed: %s\n", r.location,
+                    r.location[0] ? ": " : "", name, r.message);
+            failed++;
+        }
     }
-    close(o.out_fd);
+    close(null_fd);
     return failed ? 1 : 0;
 }
 
@@ -214,7 +212,7 @@ int main(int argc, char **argv) {
     switch (mode) {
     case DIS: program_disassemble(prog, stdout); break;
     case VERIFY: break;
-    case TEST: status = run_tests(prog, argv[i], &opt); break;
+    case TEST: status = run_tests(prog); break;
     case RUN: status = run_program(prog, argc - i, argv + i, &opt); break;
     }
     program_free(prog);

@@ -75,6 +75,7 @@ typedef struct Process {
     int exit_status;
     char error[512]; /* message of the runtime error, without location */
     uint32_t error_pc; /* absolute pc of the failing instruction */
+    char error_where[300]; /* "FILE:LINE" of the reported error, "" when unknown */
 
     int argc;
     char **argv; /* owned copies */

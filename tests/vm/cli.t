@@ -155,7 +155,7 @@ check "--test with a failing shadow test exits 1" 1 "$VM" --test "$t/shadow.nvm"
 has out "1..2" "--test prints a TAP plan"
 has out "ok 1 - shadow add" "the passing shadow test"
 has out "not ok 2 - shadow sub" "the failing shadow test"
-has err "s.nano:10: error: assertion failed" "the failure's location"
+has err "s.nano:10: shadow test 'sub' failed: assertion failed" "the failure's location and message"
 if grep -q "shadow output" "$t/out"; then ok 1 "shadow test output stays out of the TAP"; else ok 0 "shadow test output stays out of the TAP"; fi
 check "unbounded recursion is a stack overflow, not a crash" 1 "$VM" --frames 10000 "$t/recurse.nvm"
 has err "error: stack overflow" "the message says stack overflow"

@@ -157,7 +157,11 @@ static void test_operands(void) {
     b = prog(0, 0, 0);
     nb_op1(b, OP_TRAP, TRAP__COUNT);
     nb_op(b, OP_RET_VOID);
-    bad(b, "TRAP: trap 10 out of range (10 traps)", "TRAPNO");
+    {
+        char want[64];
+        snprintf(want, sizeof want, "TRAP: trap %d out of range (%d traps)", TRAP__COUNT, TRAP__COUNT);
+        bad(b, want, "TRAPNO");
+    }
     b = prog(0, 0, 0);
     nb_op1(b, OP_MAP_NEW, 2);
     nb_op(b, OP_POP);

@@ -1,0 +1,87 @@
+/* t_shadow.c: running shadow tests, each in a fresh process: shadow_run_one, and the RUN_TESTS
+ * trap through which a program (the compiler) runs the tests of a .nvm image it made. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nvmasm.h"
+#include "shadow.h"
+#include "tap.h"
+#include "vmrun.h"
+
+/* Three tests: one passes (and prints, which must not leak), one fails an assert at s.nano:10,
+ * one calls HALT; the initializer sets a global that the tests read. */
+static const char *TESTED =
+    ".global g\n"
+    ".func main 0 0 1\nPUSH_SMALL 0\nRET\n"
+    ".func init 0 0 0\nPUSH_SMALL 41\nSTORE_GLOBAL g\nRET_VOID\n"
+    ".func t_add 0 0 0\nPUSH_STR \"noise\"\nTRAP PRINT\nLOAD_GLOBAL g\nPUSH_SMALL 41\nEQ_INT\nASSERT\n"
+    "PUSH_SMALL 1\nSTORE_GLOBAL g\nRET_VOID\n"
+    ".func t_sub 0 0 0\n.file \"s.nano\" 9\n.line 10\nLOAD_GLOBAL g\nPUSH_SMALL 1\nEQ_INT\nASSERT\nRET_VOID\n"
+    ".func t_exit 0 0 0\nPUSH_SMALL 3\nHALT\n"
+    ".init init\n.shadow add t_add\n.shadow sub t_sub\n.shadow quit t_exit\n";
+
+int main(void) {
+    plan(9);
+    size_t len;
+    uint8_t *bytes = asm_build(TESTED, &len);
+
+    char *report = shadow_run_image(bytes, len);
+    const char *want = "ok add\nnot ok sub\ts.nano:10\tassertion failed\n"
+                       "not ok quit\t\texit(3) called in a shadow test\n";
+    ok(report != NULL && strcmp(report, want) == 0,
+       "each test runs in a fresh process after the initializer; failures are located");
+    if (report && strcmp(report, want) != 0) diag("  got '%s'", report);
+    free(report);
+
+    char err[512];
+    Program *prog = program_load(bytes, len, err, sizeof err);
+    ShadowResult r;
+    ok(prog != NULL && shadow_run_one(prog, 1, -1, &r) == 0 && r.failed &&
+           strcmp(r.location, "s.nano:10") == 0 && strcmp(r.message, "assertion failed") == 0,
+       "shadow_run_one reports the failing test's location and message");
+    ok(prog != NULL && shadow_run_one(prog, 0, -1, &r) == 0 && !r.failed,
+       "and a passing test as passed");
+    program_free(prog);
+
+    uint8_t junk[40] = "not an image";
+    report = shadow_run_image(junk, sizeof junk);
+    like(report, "error\tbad .nvm: ", "an image that does not load is one 'error' line");
+    free(report);
+
+    /* The trap: a program reads the image from a file and runs its tests. */
+    char dir[] = "/tmp/nanovm_t_shadow_XXXXXX";
+    if (mkdtemp(dir) == NULL) abort();
+    char path[128];
+    snprintf(path, sizeof path, "%s/tested.nvm", dir);
+    FILE *f = fopen(path, "wb");
+    if (f == NULL || fwrite(bytes, 1, len, f) != len || fclose(f) != 0) abort();
+    char src[1024];
+    snprintf(src, sizeof src,
+             ".func main 0 0 1\nPUSH_STR \"before\\n\"\nTRAP PRINT\nPUSH_STR \"%s\"\nTRAP READ_FILE\nPOP\n"
+             "TRAP RUN_TESTS\nTRAP PRINT\nPUSH_SMALL 0\nRET\n", path);
+    size_t rlen;
+    uint8_t *runner = asm_build(src, &rlen);
+    VmResult vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    ok(vr.status == 0, "TRAP RUN_TESTS returns to the program");
+    ok(strncmp(vr.out, "before\n", 7) == 0 && strcmp(vr.out + 7, want) == 0,
+       "it pushes the report; the tests' own output is discarded");
+    if (strncmp(vr.out, "before\n", 7) != 0 || strcmp(vr.out + 7, want) != 0) diag("  got '%s'", vr.out);
+    ok(vr.err[0] == '\0', "and nothing reaches the caller's stderr");
+    vm_result_free(&vr);
+    free(runner);
+
+    const char *notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 2\nPUSH_SMALL 1\nTRAP RUN_TESTS\nPOP\nPUSH_SMALL 0\nRET\n";
+    runner = asm_build(notstr, &rlen);
+    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    ok(vr.status == 1, "RUN_TESTS of a non-string is an error");
+    like(vr.err, "r.nano:2: error: type error: TRAP RUN_TESTS expects a string", "with its message");
+    vm_result_free(&vr);
+    free(runner);
+
+    unlink(path);
+    rmdir(dir);
+    free(bytes);
+    return done();
+}

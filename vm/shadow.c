@@ -1,0 +1,105 @@
+/* shadow.c: see shadow.h. */
+#include "shadow.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nvm_format.h"
+#include "process.h"
+
+int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, ShadowResult *r) {
+    memset(r, 0, sizeof *r);
+    ProcessOptions o = {0, 0, 0, 0, discard_fd, discard_fd};
+    char *argv[] = {"shadow"};
+    Process *p = process_new(prog, 1, argv, &o);
+    if (p == NULL) return -1;
+    int status = 0;
+    if (prog->init != NVM_NONE) status = process_call(p, prog->init);
+    if (status == 0) status = process_call(p, prog->shadows[i].func);
+    if (status != 0) {
+        r->failed = 1;
+        r->status = status;
+        if (p->error[0] != '\0') {
+            snprintf(r->message, sizeof r->message, "%s", p->error);
+            snprintf(r->location, sizeof r->location, "%s", p->error_where);
+        } else {
+            snprintf(r->message, sizeof r->message, "exit(%d) called in a shadow test", status);
+        }
+    }
+    process_free(p);
+    return 0;
+}
+
+/* A growable report. */
+typedef struct {
+    char *s;
+    size_t len, cap;
+    int oom;
+} Buf;
+
+static void put(Buf *b, const char *s) {
+    size_t n = strlen(s);
+    if (b->oom) return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) cap *= 2;
+        char *t = realloc(b->s, cap);
+        if (t == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->s = t;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->len, s, n + 1);
+    b->len += n;
+}
+
+/* Tabs and newlines in names and messages would break the report's lines. */
+static void put_field(Buf *b, const char *s) {
+    char tmp[600];
+    size_t n = 0;
+    for (; *s && n < sizeof tmp - 1; s++) tmp[n++] = (*s == '\t' || *s == '\n') ? ' ' : *s;
+    tmp[n] = '\0';
+    put(b, tmp);
+}
+
+char *shadow_run_image(const uint8_t *bytes, size_t len) {
+    Buf b = {NULL, 0, 0, 0};
+    char err[512];
+    Program *prog = program_load(bytes, len, err, sizeof err);
+    if (prog == NULL) {
+        put(&b, "error\t");
+        put_field(&b, err);
+        put(&b, "\n");
+        return b.oom ? (free(b.s), NULL) : b.s;
+    }
+    int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    put(&b, ""); /* an empty report is "", not NULL */
+    for (uint32_t i = 0; i < prog->nshadows && !b.oom; i++) {
+        ShadowResult r;
+        if (shadow_run_one(prog, i, null_fd, &r) != 0) {
+            b.oom = 1;
+            break;
+        }
+        put(&b, r.failed ? "not ok " : "ok ");
+        put_field(&b, program_str(prog, prog->shadows[i].name));
+        if (r.failed) {
+            put(&b, "\t");
+            put_field(&b, r.location);
+            put(&b, "\t");
+            put_field(&b, r.message);
+        }
+        put(&b, "\n");
+    }
+    if (null_fd >= 0) close(null_fd);
+    program_free(prog);
+    if (b.oom) {
+        free(b.s);
+        return NULL;
+    }
+    return b.s;
+}
