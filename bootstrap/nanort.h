@@ -96,6 +96,7 @@ nr_str nr_file_read(nr_str path);
 bool nr_file_exists(nr_str path);
 int64_t nr_file_write(nr_str path, nr_str data);
 nr_str nr_getenv(nr_str name);
+nr_str nr_run_shadow_tests(nr_str image); /* shadow.c: vm/shadow.c's report */
 _Noreturn void nr_exit(int64_t status);
 _Noreturn void nr_panic(nr_str msg, const char *file, int64_t line);
 

@@ -6,7 +6,7 @@
 #
 # To build a nanolang program natively:
 #   bin/nanoc0 -o prog.c prog.nano
-#   cc -Ibootstrap -Ivm prog.c build/bootstrap/libnanort.a $(pkg-config --libs bdw-gc) -lm
+#   cc prog.c $(cat build/bootstrap/link.flags)
 
 NANOC0_SRCS := $(wildcard stage0/*.c)
 NANOC0_HDRS := $(wildcard stage0/*.h stage0/*.def)
@@ -27,7 +27,7 @@ bin/nanoc0: $(NANOC0_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_S0) $^ -o $@
 
-$(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h vm/numfmt.h
+$(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h vm/numfmt.h vm/shadow.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_S0) $(GC_CFLAGS) -Ivm -c $< -o $@
 
@@ -38,9 +38,10 @@ $(B)/bootstrap/numfmt.o: vm/numfmt.c vm/numfmt.h
 $(B)/bootstrap/libnanort.a: $(NANORT_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-# The link line for nanoc0's output, for tests and scripts.
+# The link line for nanoc0's output, for tests and scripts.  The VM library is linked too:
+# run_shadow_tests (bootstrap/shadow.c) is the VM's own shadow-test runner.
 $(B)/bootstrap/link.flags: stage0/stage0.mk
 	@mkdir -p $(@D)
-	$(Q)echo "-I$(CURDIR)/bootstrap $(CURDIR)/$(B)/bootstrap/libnanort.a $(GC_LIBS) -lm" > $@
+	$(Q)echo "-I$(CURDIR)/bootstrap $(CURDIR)/$(B)/bootstrap/libnanort.a $(CURDIR)/$(B)/libnanovm.a $(GC_LIBS) -lm -lpthread" > $@
 
-TEST_DEPS += bin/nanoc0 $(B)/bootstrap/libnanort.a $(B)/bootstrap/link.flags
+TEST_DEPS += bin/nanoc0 $(B)/bootstrap/libnanort.a $(B)/bootstrap/link.flags $(B)/libnanovm.a

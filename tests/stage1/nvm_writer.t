@@ -30,7 +30,9 @@ status=$?
 grep -q "^w.nano:13: error: " "$t/err"; ok $? "the line table places the error at w.nano:13"
 grep -q "  at main (w.nano:13)" "$t/err"; ok $? "the stack trace names main"
 "$VM" --test "$t/a.nvm" >"$t/tap" 2>&1
-grep -q "^ok 1 - shadow fib" "$t/tap"; ok $? "the shadow section runs under nano_vm --test"
+grep -q "^ok 1 - shadow fib" "$t/tap" && grep -q "^not ok 2 - shadow fib_again" "$t/tap"; ok $? "the shadow section runs under nano_vm --test"
+"$t/w" --run-tests >"$t/report"
+[ "$(cat "$t/report")" = "$(printf 'ok fib\nnot ok fib_again\tw.nano:9\tassertion failed')" ]; ok $? "run_shadow_tests runs them natively (the VM library's runner)"
 "$VM" --dis "$t/a.nvm" >"$t/dis"
 grep -q "Point" "$t/dis" && grep -q "Result" "$t/dis"; ok $? "the type table names Point and Result"
 echo "1..$n"
