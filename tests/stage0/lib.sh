@@ -6,7 +6,7 @@ BUILD=${NANO_BUILD:-$ROOT/build}
 NANOC0=$ROOT/bin/nanoc0
 CC=${CC:-cc}
 CCFLAGS="-std=c11 -Wall -Wextra -Werror -O0 -I$ROOT/bootstrap"
-CCLINK="$BUILD/bootstrap/libnanort.a $(pkg-config --libs bdw-gc) -lm"
+CCLINK="$BUILD/bootstrap/libnanort.a $BUILD/libnanovm.a $(pkg-config --libs bdw-gc) -lm -lpthread"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 T_N=0
