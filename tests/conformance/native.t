@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # native.t: the conformance suite (tests/conformance/README.md) on the native runtime.  Every
-# program not marked `# conformance: full-language` is transpiled by nanoc0 (once normally, once
+# program not marked `# conformance: full-language` (or `vm-only`) is transpiled by nanoc0 (once normally, once
 # with --tests for its shadow tests), compiled against the bootstrap runtime and run; its stdout
 # must equal P.out, its exit status P.status (0 if absent), every line of P.err must occur in its
 # stderr (which must be empty when there is no P.err), and all its shadow tests must pass.
@@ -38,13 +38,14 @@ entries=$(ls *.nano */main.nano 2> /dev/null | sort)
 progs=()
 skipped=0
 for e in $entries; do
-    if [ "$(head -n 1 "$e")" = "# conformance: full-language" ]; then
+    first=$(head -n 1 "$e")
+    if [ "$first" = "# conformance: full-language" ] || [ "$first" = "# conformance: vm-only" ]; then
         skipped=$((skipped + 1))
     else
         progs+=("$e")
     fi
 done
-echo "# ${#progs[@]} programs in the bootstrap subset; $skipped full-language programs skipped (they need nano_virt)"
+echo "# ${#progs[@]} programs in the bootstrap subset; $skipped full-language or vm-only programs skipped (they need nano_virt)"
 
 # id of an entry: NAME for NAME.nano and NAME/main.nano
 id_of() { case "$1" in */main.nano) echo "${1%/main.nano}" ;; *) echo "${1%.nano}" ;; esac; }
