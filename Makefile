@@ -115,6 +115,7 @@ TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.
 -include stage0/stage0.mk
+-include stage1/stage1.mk
 
 test-build: $(TEST_BINS) $(TEST_DEPS)
 
