@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "numfmt.h"
 
@@ -111,4 +112,10 @@ void nr_exit(int64_t status) {
 
 void nr_panic(nr_str msg, const char *file, int64_t line) {
     nr_fail(file, line, "%.*s", (int)(msg.len > 100000 ? 100000 : msg.len), msg.ptr);
+}
+
+int64_t nr_clock_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }

@@ -97,6 +97,7 @@ bool nr_file_exists(nr_str path);
 int64_t nr_file_write(nr_str path, nr_str data);
 nr_str nr_getenv(nr_str name);
 nr_str nr_run_shadow_tests(nr_str image); /* shadow.c: vm/shadow.c's report */
+int64_t nr_clock_ns(void);                 /* monotonic clock, nanoseconds */
 _Noreturn void nr_exit(int64_t status);
 _Noreturn void nr_panic(nr_str msg, const char *file, int64_t line);
 

@@ -29,6 +29,7 @@ static const char *sig(int id) {
     case B_file_write: return "ss>i";
     case B_getenv: return "s>s";
     case B_run_shadow_tests: return "s>s";
+    case B_clock_ns: return ">i";
     case B_exit: return "i>v";
     case B_panic: return "s>v";
     case B_sqrt: case B_floor: case B_ceil: case B_round: case B_sin: case B_cos: case B_tan:
