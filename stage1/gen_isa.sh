@@ -42,6 +42,31 @@ echo '    assert (== (op_words OP_JLT_INT_IMM) 3)'
 echo '    assert (== (op_words 255) 0)'
 echo '}'
 echo
+# Stack effects (VAR, -1, where it depends on operands or on the program).
+for fx in pops pushes; do
+    echo
+    echo "# Values an instruction with opcode op $fx (-1: it depends on its operands)."
+    echo "pub fn op_$fx(op: int) -> int {"
+    sed -n 's/^OP(\([A-Z0-9_]*\), *\(0x[0-9A-F]*\), *[A-Z0-9]*, *[A-Z0-9]*, *[A-Z0-9]*, *\([A-Z0-9]*\), *\([A-Z0-9]*\),.*/\2 \3 \4/p' "$top/vm/isa.def" |
+    while read -r code pops pushes; do
+        if [ "$fx" = pops ]; then v=$pops; else v=$pushes; fi
+        [ "$v" = VAR ] && v=-1
+        printf '    if (== op %d) { return %s }\n' "$code" "$v"
+    done
+    echo '    return 0'
+    echo '}'
+    echo
+    echo "shadow op_$fx {"
+    if [ "$fx" = pops ]; then
+        echo '    assert (== (op_pops OP_ADD_INT) 2)'
+        echo '    assert (== (op_pops OP_CALL) -1)'
+    else
+        echo '    assert (== (op_pushes OP_ADD_INT) 1)'
+        echo '    assert (== (op_pushes OP_ARRAY_SET) 0)'
+    fi
+    echo '}'
+done
+echo
 sed -n 's/^TRAP_DEF(\([A-Z0-9_]*\), *\([0-9]*\),.*/\1 \2/p' "$top/vm/traps.def" |
 while read -r name num; do
     printf 'pub let TRAP_%s: int = %d\n' "$name" "$num"
