@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# big.t: the multi-file workload in tests/stage0/big (a tokenizer, parser, tree-walking
-# interpreter and their string utilities for a small scripting language, several files joined
-# by imports) is built by nanoc0, compiled with -Wall -Wextra -Werror and run; its output must
+# big.t: the multi-file workload in tests/stage0/big (for a small scripting language: a
+# tokenizer, parser, tree-walking interpreter, bytecode compiler, verifier, VM, peephole
+# optimizer, constant folder and pretty-printer, cross-checked against each other; about 5,700
+# lines in 15 files joined by imports) is built by nanoc0, compiled with -Wall -Wextra -Werror and run; its output must
 # match big/expected.out and big/scripts/*.out, and each of its shadow blocks is a TAP test.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT/tests/stage0/big"
