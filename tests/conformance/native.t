@@ -1,35 +1,32 @@
 #!/usr/bin/env bash
 # native.t: the conformance suite (tests/conformance/README.md) on the native runtime.  Every
-# program not marked `# conformance: full-language` (or `vm-only`) is transpiled by nanoc0 (once normally, once
-# with --tests for its shadow tests), compiled against the bootstrap runtime and run; its stdout
-# must equal P.out, its exit status P.status (0 if absent), every line of P.err must occur in its
-# stderr (which must be empty when there is no P.err), and all its shadow tests must pass.
-# Two TAP lines per program: "NAME: output" and "NAME: shadow tests".
+# program not marked `# conformance: full-language` (or `vm-only`) is transpiled by nanoc0 (once
+# normally, once with --tests for its shadow tests), compiled against the bootstrap runtime and
+# run; its stdout must equal P.out, its exit status P.status (0 if absent), every line of P.err
+# must occur in its stderr (which must be empty when there is no P.err), and all its shadow tests
+# must pass.  Two TAP lines per program: "NAME: output" and "NAME: shadow tests".
+#
+# Speed: the C files are compiled with `cc -c` in batches (two batches at a time); each object's
+# symbols are made local except its renamed `main` (objcopy), and everything is linked once into
+# one executable that runs the program named by its first argument.  Programs run two at a time.
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=${NANO_BUILD:-$ROOT/build}
 NANOC0=${NANOC0:-$ROOT/bin/nanoc0}
 CC=${CC:-cc}
+OBJCOPY=${OBJCOPY:-objcopy}
 if [ ! -x "$NANOC0" ] || [ ! -f "$BUILD/bootstrap/libnanort.a" ] || [ ! -f "$BUILD/bootstrap/link.flags" ]; then
     echo "1..0 # SKIP nanoc0 or the bootstrap runtime is not built (make test-build)"
     exit 0
 fi
 LINK=$(cat "$BUILD/bootstrap/link.flags")
+INCLUDES=
+for w in $LINK; do case "$w" in -I*) INCLUDES="$INCLUDES $w" ;; esac; done
+CFLAGS="-std=c11 -O0 -w -fno-common $INCLUDES"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_conformance.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
-TIMEOUT=
-command -v timeout > /dev/null && TIMEOUT="timeout 60"
-
-N=0
-FAILED=0
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-not_ok() {
-    N=$((N + 1)); FAILED=$((FAILED + 1))
-    echo "not ok $N - $1"; shift
-    for f in "$@"; do [ -f "$f" ] && head -c 2000 "$f" | sed 's/^/#   /'; done
-    return 0
-}
+mkdir -p "$TMP/c" "$TMP/res"
 
 # The programs: NAME.nano, and NAME/main.nano for multi-module programs.  Each entry P.nano has
 # its expectations beside it: P.out, P.status, P.err, P.args, P.stdin.
@@ -50,78 +47,162 @@ echo "# ${#progs[@]} programs in the bootstrap subset; $skipped full-language or
 # id of an entry: NAME for NAME.nano and NAME/main.nano
 id_of() { case "$1" in */main.nano) echo "${1%/main.nano}" ;; *) echo "${1%.nano}" ;; esac; }
 
-# 1. transpile (normal and --tests), 2. compile everything, two cc at a time
-: > "$TMP/cfiles"
+# 1. transpile; program k's main becomes nano_conf_run_k, its --tests main nano_conf_test_k
+k=0
+: > "$TMP/ids"
 for e in "${progs[@]}"; do
+    k=$((k + 1))
     id=$(id_of "$e")
-    if "$NANOC0" -o "$TMP/$id.c" "$e" 2> "$TMP/$id.c0err" && "$NANOC0" --tests -o "$TMP/$id.t.c" "$e" 2>> "$TMP/$id.c0err"; then
-        printf '%s\n%s\n' "$TMP/$id.c" "$TMP/$id.t.c" >> "$TMP/cfiles"
+    echo "$k $id $e" >> "$TMP/ids"
+    if "$NANOC0" -o "$TMP/c/r$k.c0" "$e" 2> "$TMP/res/$id.c0err" && "$NANOC0" --tests -o "$TMP/c/t$k.c0" "$e" 2>> "$TMP/res/$id.c0err"; then
+        { echo "#define main nano_conf_run_$k"; cat "$TMP/c/r$k.c0"; } > "$TMP/c/r$k.c"
+        { echo "#define main nano_conf_test_$k"; cat "$TMP/c/t$k.c0"; } > "$TMP/c/t$k.c"
     fi
 done
-xargs -P 2 -I{} sh -c "$CC -std=c11 -O0 -w {} $LINK -o {}.bin 2> {}.ccerr" < "$TMP/cfiles"
 
-# 3. run
-for e in "${progs[@]}"; do
-    id=$(id_of "$e")
-    p=${e%.nano}
-    if [ ! -f "$TMP/$id.t.c" ]; then
-        not_ok "$id: nanoc0 accepts it" "$TMP/$id.c0err"
-        not_ok "$id: shadow tests"
-        continue
-    fi
-    if [ ! -x "$TMP/$id.c.bin" ] || [ ! -x "$TMP/$id.t.c.bin" ]; then
-        not_ok "$id: the C compiles" "$TMP/$id.c.ccerr" "$TMP/$id.t.c.ccerr"
-        not_ok "$id: shadow tests"
-        continue
-    fi
-    args=()
-    [ -f "$p.args" ] && mapfile -t args < "$p.args"
-    input=/dev/null
-    [ -f "$p.stdin" ] && input=$HERE/$p.stdin
-    scratch="$TMP/scratch.$id"
-    mkdir -p "$scratch"
-    (cd "$scratch" && NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$scratch" $TIMEOUT "$TMP/$id.c.bin" "${args[@]}" \
-        > "$TMP/$id.stdout" 2> "$TMP/$id.stderr" < "$input")
-    status=$?
-    want_status=0
-    [ -f "$p.status" ] && want_status=$(cat "$p.status")
-    errs=
-    if ! cmp -s "$TMP/$id.stdout" "$p.out"; then
-        diff "$p.out" "$TMP/$id.stdout" > "$TMP/$id.diff" 2>&1
-        not_ok "$id: output (stdout differs from $p.out)" "$TMP/$id.diff" "$TMP/$id.stderr"
-    elif [ "$status" != "$want_status" ]; then
-        echo "exit status $status, expected $want_status" > "$TMP/$id.st"
-        not_ok "$id: output (exit status)" "$TMP/$id.st" "$TMP/$id.stderr"
-    elif [ -f "$p.err" ]; then
-        while IFS= read -r line; do
-            grep -qF -- "$line" "$TMP/$id.stderr" || errs="$errs$line"$'\n'
-        done < "$p.err"
-        if [ -n "$errs" ]; then
-            printf 'missing from stderr:\n%s' "$errs" > "$TMP/$id.st"
-            not_ok "$id: output (stderr)" "$TMP/$id.st" "$TMP/$id.stderr"
-        else
-            ok "$id: output"
+# 2. compile in batches, localize, link once
+cd "$TMP/c"
+ls | grep '\.c$' | xargs -P 2 -n 16 $CC $CFLAGS -c 2> /dev/null
+: > "$TMP/table"
+objs=()
+while read -r k id e; do
+    if [ ! -f "r$k.c" ]; then continue; fi
+    ok_both=1
+    for kind in r t; do
+        if [ ! -f "$kind$k.o" ]; then # compile it alone for the message
+            $CC $CFLAGS -c "$kind$k.c" 2>> "$TMP/res/$id.ccerr"
         fi
-    elif [ -s "$TMP/$id.stderr" ]; then
-        not_ok "$id: output (stderr should be empty)" "$TMP/$id.stderr"
-    else
-        ok "$id: output"
+        if [ -f "$kind$k.o" ]; then
+            if [ $kind = r ]; then sym=nano_conf_run_$k; else sym=nano_conf_test_$k; fi
+            $OBJCOPY --keep-global-symbol=$sym "$kind$k.o" 2>> "$TMP/res/$id.ccerr" || ok_both=0
+        else
+            ok_both=0
+        fi
+    done
+    if [ $ok_both = 1 ]; then
+        objs+=("r$k.o" "t$k.o")
+        echo "$k $id" >> "$TMP/table"
     fi
-    rm -rf "$scratch"
-    mkdir -p "$scratch"
-    (cd "$scratch" && NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$scratch" $TIMEOUT "$TMP/$id.t.c.bin" \
-        > "$TMP/$id.tap" 2> "$TMP/$id.taperr" < /dev/null)
-    status=$?
-    if [ "$status" = 0 ] && ! grep -q '^not ok' "$TMP/$id.tap"; then
-        ok "$id: shadow tests ($(grep -c '^ok' "$TMP/$id.tap"))"
-    else
-        grep '^not ok' "$TMP/$id.tap" > "$TMP/$id.tapfail"
-        not_ok "$id: shadow tests" "$TMP/$id.tapfail" "$TMP/$id.taperr"
-    fi
-    rm -rf "$scratch" "$TMP/$id".*
-done
+done < "$TMP/ids"
+{
+    echo '#include <stdio.h>'
+    echo '#include <string.h>'
+    while read -r k id; do echo "int nano_conf_run_$k(int, char **); int nano_conf_test_$k(int, char **);"; done < "$TMP/table"
+    echo 'static const struct { const char *id; int (*run)(int, char **); int (*test)(int, char **); } progs[] = {'
+    while read -r k id; do echo "    {\"$id\", nano_conf_run_$k, nano_conf_test_$k},"; done < "$TMP/table"
+    echo '    {0, 0, 0}};'
+    echo 'int main(int argc, char **argv) { /* all PROG [args]: runs PROG (argv[0] = PROG); all --tests PROG: its shadow tests */'
+    echo '    int tests = argc > 1 && strcmp(argv[1], "--tests") == 0;'
+    echo '    if (argc < 2 + tests) return 125;'
+    echo '    for (int i = 0; progs[i].id; i++)'
+    echo '        if (strcmp(progs[i].id, argv[1 + tests]) == 0)'
+    echo '            return tests ? progs[i].test(argc - 2, argv + 2) : progs[i].run(argc - 1, argv + 1);'
+    echo '    fprintf(stderr, "no program %s\n", argv[1 + tests]);'
+    echo '    return 125;'
+    echo '}'
+} > dispatch.c
+ALL="$TMP/all"
+if [ ${#objs[@]} -gt 0 ] && ! $CC $CFLAGS dispatch.c "${objs[@]}" $LINK -o "$ALL" 2> "$TMP/link.err"; then
+    echo "Bail out! linking the programs failed"
+    sed 's/^/# /' "$TMP/link.err" | head -20
+    exit 1
+fi
+cd "$HERE"
 
-# 4. every expectation file belongs to a program, every program has its .out
+# 3. run, two at a time; each writes its two TAP lines (without numbers) to res/ID.tap
+run_one() {
+    local id=$1 e=$2 p=${2%.nano} r="$TMP/res/$1"
+    local args=() input=/dev/null status want_status=0 line errs=
+    [ -f "$p.args" ] && mapfile -t args < "$p.args"
+    [ -f "$p.stdin" ] && input=$HERE/$p.stdin
+    local scratch="$TMP/scratch.$id"
+    rm -rf "$scratch" && mkdir -p "$scratch"
+    (cd "$scratch" && NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$scratch" $TIMEOUT "$ALL" "$id" "${args[@]}" \
+        > "$r.stdout" 2> "$r.stderr" < "$input")
+    status=$?
+    [ -f "$p.status" ] && want_status=$(cat "$p.status")
+    {
+        if ! cmp -s "$r.stdout" "$p.out"; then
+            echo "not ok - $id: output (stdout differs from $p.out)"
+            diff "$p.out" "$r.stdout" | head -20 | sed 's/^/#   /'
+            head -c 1000 "$r.stderr" | sed 's/^/#   stderr: /'
+        elif [ "$status" != "$want_status" ]; then
+            echo "not ok - $id: output (exit status $status, expected $want_status)"
+            head -c 1000 "$r.stderr" | sed 's/^/#   stderr: /'
+        elif [ -f "$p.err" ]; then
+            while IFS= read -r line; do
+                grep -qF -- "$line" "$r.stderr" || errs="$errs#   missing from stderr: $line"$'\n'
+            done < "$p.err"
+            if [ -n "$errs" ]; then
+                echo "not ok - $id: output (stderr)"
+                printf '%s' "$errs"
+                head -c 1000 "$r.stderr" | sed 's/^/#   stderr: /'
+            else
+                echo "ok - $id: output"
+            fi
+        elif [ -s "$r.stderr" ]; then
+            echo "not ok - $id: output (stderr should be empty)"
+            head -c 1000 "$r.stderr" | sed 's/^/#   stderr: /'
+        else
+            echo "ok - $id: output"
+        fi
+        rm -rf "$scratch" && mkdir -p "$scratch"
+        (cd "$scratch" && NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$scratch" $TIMEOUT "$ALL" --tests "$id" \
+            > "$r.tap" 2> "$r.taperr" < /dev/null)
+        status=$?
+        if [ "$status" = 0 ] && ! grep -q '^not ok' "$r.tap"; then
+            echo "ok - $id: shadow tests ($(grep -c '^ok' "$r.tap"))"
+        else
+            echo "not ok - $id: shadow tests (status $status)"
+            grep '^not ok' "$r.tap" | sed 's/^/#   /'
+            head -c 1000 "$r.taperr" | sed 's/^/#   /'
+        fi
+    } > "$r.result"
+    rm -rf "$scratch" "$r.stdout" "$r.stderr" "$r.tap" "$r.taperr"
+}
+TIMEOUT=
+command -v timeout > /dev/null && TIMEOUT="timeout 60"
+export -f run_one
+export TMP HERE ALL TIMEOUT
+cut -d' ' -f2 "$TMP/table" > "$TMP/torun"
+while read -r id; do
+    grep -m1 " $id " "$TMP/ids" | cut -d' ' -f3
+done < "$TMP/torun" > "$TMP/torun.e"
+paste -d' ' "$TMP/torun" "$TMP/torun.e" | xargs -P 2 -L 1 bash -c 'run_one "$0" "$1"'
+
+# 4. report in order, numbered
+N=0
+FAILED=0
+ok() { N=$((N + 1)); echo "ok $N - $1"; }
+not_ok() {
+    N=$((N + 1)); FAILED=$((FAILED + 1))
+    echo "not ok $N - $1"; shift
+    for f in "$@"; do [ -f "$f" ] && head -c 2000 "$f" | sed 's/^/#   /'; done
+    return 0
+}
+while read -r k id e; do
+    r="$TMP/res/$id"
+    if [ ! -f "$TMP/c/r$k.c" ]; then
+        not_ok "$id: nanoc0 accepts it" "$r.c0err"
+        not_ok "$id: shadow tests"
+    elif ! grep -q "^$k $id\$" "$TMP/table"; then
+        not_ok "$id: the C compiles" "$r.ccerr"
+        not_ok "$id: shadow tests"
+    elif [ ! -f "$r.result" ]; then
+        not_ok "$id: output (not run)"
+        not_ok "$id: shadow tests (not run)"
+    else
+        while IFS= read -r line; do
+            case "$line" in
+            "ok - "*) N=$((N + 1)); echo "ok $N - ${line#ok - }" ;;
+            "not ok - "*) N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - ${line#not ok - }" ;;
+            *) echo "$line" ;;
+            esac
+        done < "$r.result"
+    fi
+done < "$TMP/ids"
+
+# 5. every expectation file belongs to a program, every program has its .out
 orphans=
 for f in $(ls *.out *.status *.err *.args *.stdin */*.out */*.status */*.err */*.args */*.stdin 2> /dev/null); do
     [ -f "${f%.*}.nano" ] || orphans="$orphans $f"
@@ -131,6 +212,14 @@ for e in $entries; do
 done
 if [ -z "$orphans" ]; then ok "every program has its .out and every expectation file its program"; else
     echo "$orphans" > "$TMP/orphans"; not_ok "every program has its .out and every expectation file its program" "$TMP/orphans"; fi
+
+# 6. every builtin of docs/BUILTINS.md is called by some program of the suite
+missing=
+for n in $(grep '^| `' "$ROOT/docs/BUILTINS.md" | cut -d'|' -f2 | grep -o '`[a-z_0-9]*`' | tr -d '`' | sort -u); do
+    cat *.nano */*.nano */*/*.nano 2> /dev/null | grep -q "($n[ )]" || missing="$missing $n"
+done
+if [ -z "$missing" ]; then ok "every builtin of docs/BUILTINS.md is called by a program"; else
+    echo "$missing" > "$TMP/missing"; not_ok "every builtin of docs/BUILTINS.md is called by a program" "$TMP/missing"; fi
 
 echo "1..$N"
 [ "$FAILED" -eq 0 ]
