@@ -4,7 +4,8 @@
 # normally, once with --tests for its shadow tests), compiled against the bootstrap runtime and
 # run; its stdout must equal P.out, its exit status P.status (0 if absent), every line of P.err
 # must occur in its stderr (which must be empty when there is no P.err), and all its shadow tests
-# must pass.  Two TAP lines per program: "NAME: output" and "NAME: shadow tests".
+# must pass.  Two TAP lines per program: "NAME: output" and "NAME: shadow tests".  A program
+# listed in native.todo (a known stage0 bug) has its output test marked TODO.
 #
 # Speed: the C files are compiled with `cc -c` in batches (two batches at a time); each object's
 # symbols are made local except its renamed `main` (objcopy), and everything is linked once into
@@ -192,7 +193,12 @@ while read -r k id e; do
         not_ok "$id: output (not run)"
         not_ok "$id: shadow tests (not run)"
     else
+        todo=$(grep "^$id " native.todo 2> /dev/null | cut -d' ' -f2-)
         while IFS= read -r line; do
+            case "$line" in
+            "ok - $id: output"*) [ -n "$todo" ] && line="$line # TODO $todo" ;;
+            "not ok - $id: output"*) [ -n "$todo" ] && line="$line # TODO $todo" && FAILED=$((FAILED - 1)) ;;
+            esac
             case "$line" in
             "ok - "*) N=$((N + 1)); echo "ok $N - ${line#ok - }" ;;
             "not ok - "*) N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - ${line#not ok - }" ;;
