@@ -165,6 +165,38 @@ for my $kind ("fail", "warn") {
     ok($status == 0 && !@errors, "stage1/main.nano (the compiler itself) checks with no errors", "exit $status", @$lines);
 }
 
+# Every file of stage1/ (also those main.nano does not import yet), through a program in a
+# temporary directory that imports each one `as` an alias: no errors, no warnings.
+my $tmp = `mktemp -d`;
+chomp $tmp;
+{
+    my @files = grep { !/\/main\.nano$/ } sort glob("$root/stage1/*.nano");
+    open(my $fh, '>', "$tmp/all.nano") or die;
+    my $i = 0;
+    for my $f (@files) {
+        print $fh "import \"$f\" as M$i\n";
+        $i++;
+    }
+    print $fh "fn main() -> int {\n    return 0\n}\n";
+    close $fh;
+    my ($status, $lines) = check($tmp, "all.nano");
+    my $out = join("\n", @$lines);
+    ok($status == 0 && $out eq "", "all " . scalar(@files) . " files of stage1/ check with no diagnostics", "exit $status", @$lines);
+}
+
+# The shadow tests of stage1/check_dump.nano (the checked tree as text), built natively.
+{
+    open(my $fh, '>', "$tmp/dump.nano") or die;
+    print $fh "import \"$root/stage1/check_dump.nano\"\nfn main() -> int {\n    return 0\n}\nshadow main {\n    assert true\n}\n";
+    close $fh;
+    my $flags = `cat '$build/bootstrap/link.flags'`;
+    chomp $flags;
+    my $log = `'$root/bin/nanoc0' --tests -o '$tmp/dump.c' '$tmp/dump.nano' 2>&1 && cc -std=c11 -O0 -w '$tmp/dump.c' $flags -o '$tmp/dump' 2>&1 && '$tmp/dump' 2>&1`;
+    my $good = $? == 0 && $log =~ /^1\.\.\d+$/m && $log !~ /^not ok/m;
+    ok($good, "the shadow tests of stage1/check_dump.nano (the checked tree) pass natively", $log);
+}
+system("rm", "-rf", $tmp);
+
 print "# pass: $pass_ok/$pass_total, fail: $fail_ok/$fail_total, warn: $warn_ok/$warn_total\n";
 print "1..$n\n";
 exit($failed ? 1 : 0);
