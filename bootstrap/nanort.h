@@ -98,6 +98,7 @@ int64_t nr_file_write(nr_str path, nr_str data);
 nr_str nr_getenv(nr_str name);
 nr_str nr_run_shadow_tests(nr_str image); /* shadow.c: vm/shadow.c's report */
 int64_t nr_clock_ns(void);                 /* monotonic clock, nanoseconds */
+int64_t nr_run_program(nr_str image, nr_array *args); /* shadow.c: vm/image.c */
 _Noreturn void nr_exit(int64_t status);
 _Noreturn void nr_panic(nr_str msg, const char *file, int64_t line);
 

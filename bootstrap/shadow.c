@@ -1,10 +1,11 @@
-/* shadow.c: the run_shadow_tests builtin, natively.  It is the VM library's own code
+/* shadow.c: the run_shadow_tests and run_program builtins, natively.  It is the VM library's own code
  * (vm/shadow.c, the same that services the VM's RUN_TESTS trap), linked into the program, so the
  * native stage 1 compiler and the compiler running on the VM run shadow tests identically. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "nanort.h"
+#include "image.h"
 #include "shadow.h"
 
 nr_str nr_run_shadow_tests(nr_str image) {
@@ -19,4 +20,19 @@ nr_str nr_run_shadow_tests(nr_str image) {
     memcpy(copy, report, n + 1);
     free(report);
     return (nr_str){(int64_t)n, copy};
+}
+
+/* run_program: the VM library's image_run (vm/image.c), as the RUN_PROGRAM trap does it. */
+int64_t nr_run_program(nr_str image, nr_array *args) {
+    char **argv = nr_alloc((size_t)(args->len + 1) * sizeof *argv);
+    for (int64_t i = 0; i < args->len; i++) {
+        nr_str s = ((nr_str *)args->data)[i];
+        char *c = nr_alloc_atomic((size_t)s.len + 1);
+        memcpy(c, s.ptr, (size_t)s.len);
+        c[s.len] = '\0';
+        argv[i] = c;
+    }
+    fflush(stdout);
+    fflush(stderr);
+    return image_run((const uint8_t *)image.ptr, (size_t)image.len, (int)args->len, argv, 0, 1, 2);
 }

@@ -133,6 +133,11 @@ Type *check_builtin(Node *call, int id, Type *expected) {
         nargs(call, 1);
         want(call, 0, ty_array(ty_string));
         return ty_string;
+    case B_run_program:
+        nargs(call, 2);
+        want(call, 0, ty_string);
+        want(call, 1, ty_array(ty_string));
+        return ty_int;
     case B_array_new:
         nargs(call, 2);
         want(call, 0, ty_int);

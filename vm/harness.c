@@ -15,6 +15,7 @@
 #include "isa.h"
 #include "nvm_format.h"
 #include "object.h"
+#include "image.h"
 #include "shadow.h"
 
 /* ---- buffered output --------------------------------------------------------------------- */
@@ -300,6 +301,28 @@ int harness_service(Process *p) {
         int r = push_str(p, report, strlen(report));
         free(report);
         return r;
+    }
+    case TRAP_RUN_PROGRAM: {
+        if (expect_str(p, sp[-2], "RUN_PROGRAM") != 0) return -1;
+        if (sp[-1].tag != T_ARR) return trap_fail(p, "type error: TRAP RUN_PROGRAM expects an array");
+        ObjString *image = AS_STR(sp[-2]);
+        ObjArray *args = AS_ARR(sp[-1]);
+        char **argv = calloc((size_t)args->len + 1, sizeof *argv);
+        if (argv == NULL) return trap_fail(p, "out of memory (running a program)");
+        for (int64_t i = 0; i < args->len; i++) {
+            if (args->items[i].tag != T_STR) {
+                free(argv);
+                return trap_fail(p, "type error: TRAP RUN_PROGRAM expects an array of strings");
+            }
+            argv[i] = AS_STR(args->items[i])->bytes;
+        }
+        process_flush(p);
+        int status = image_run((const uint8_t *)image->bytes, (size_t)image->len, (int)args->len,
+                               argv, p->in_fd, p->out.fd, p->err.fd);
+        free(argv);
+        p->sp -= 2;
+        *p->sp++ = v_int(status);
+        return 0;
     }
     case TRAP__COUNT: break;
     }

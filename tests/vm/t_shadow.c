@@ -1,5 +1,6 @@
-/* t_shadow.c: running shadow tests, each in a fresh process: shadow_run_one, and the RUN_TESTS
- * trap through which a program (the compiler) runs the tests of a .nvm image it made. */
+/* t_shadow.c: images run from inside a program: shadow tests, each in a fresh process
+ * (shadow_run_one, the RUN_TESTS trap through which the compiler runs the tests of a .nvm image
+ * it made), and whole programs (the RUN_PROGRAM trap, for nano_virt --run). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static const char *TESTED =
     ".init init\n.shadow add t_add\n.shadow sub t_sub\n.shadow quit t_exit\n";
 
 int main(void) {
-    plan(9);
+    plan(13);
     size_t len;
     uint8_t *bytes = asm_build(TESTED, &len);
 
@@ -72,11 +73,39 @@ int main(void) {
     vm_result_free(&vr);
     free(runner);
 
-    const char *notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 2\nPUSH_SMALL 1\nTRAP RUN_TESTS\nPOP\nPUSH_SMALL 0\nRET\n";
+    const char *notstr;
+    notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 2\nPUSH_SMALL 1\nTRAP RUN_TESTS\nPOP\nPUSH_SMALL 0\nRET\n";
     runner = asm_build(notstr, &rlen);
     vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
     ok(vr.status == 1, "RUN_TESTS of a non-string is an error");
     like(vr.err, "r.nano:2: error: type error: TRAP RUN_TESTS expects a string", "with its message");
+    vm_result_free(&vr);
+    free(runner);
+
+    /* RUN_PROGRAM: the inner program sees its own arguments and shares stdout; its status
+     * comes back. */
+    const char *inner = ".func main 0 0 1\nPUSH_SMALL 1\nTRAP ARG\nTRAP PRINT\nPUSH_SMALL 3\nRET\n";
+    size_t ilen;
+    uint8_t *ibytes = asm_build(inner, &ilen);
+    f = fopen(path, "wb");
+    if (f == NULL || fwrite(ibytes, 1, ilen, f) != ilen || fclose(f) != 0) abort();
+    free(ibytes);
+    snprintf(src, sizeof src,
+             ".func main 0 0 1\nPUSH_STR \"outer \"\nTRAP PRINT\nPUSH_STR \"%s\"\nTRAP READ_FILE\nPOP\n"
+             "PUSH_STR \"inner\"\nPUSH_STR \"hello\"\nARRAY_LIT 2\nTRAP RUN_PROGRAM\nINT_TO_STR\nTRAP PRINT\n"
+             "PUSH_STR \"junk\"\nARRAY_LIT 0\nTRAP RUN_PROGRAM\nINT_TO_STR\nTRAP PRINT\nPUSH_SMALL 0\nRET\n", path);
+    runner = asm_build(src, &rlen);
+    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    ok(vr.status == 0, "TRAP RUN_PROGRAM returns to the program");
+    is_int(strcmp(vr.out, "outer hello365"), 0, "the inner program prints its argument between the outer's output; statuses 3 and 65 come back");
+    if (strcmp(vr.out, "outer hello365") != 0) diag("  got '%s'", vr.out);
+    like(vr.err, "nano_vm: bad .nvm: ", "an image that does not load says why on stderr");
+    vm_result_free(&vr);
+    free(runner);
+    notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 4\nPUSH_STR \"x\"\nPUSH_SMALL 1\nTRAP RUN_PROGRAM\nPOP\nPUSH_SMALL 0\nRET\n";
+    runner = asm_build(notstr, &rlen);
+    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    like(vr.err, "r.nano:4: error: type error: TRAP RUN_PROGRAM expects an array", "RUN_PROGRAM checks its arguments");
     vm_result_free(&vr);
     free(runner);
 
