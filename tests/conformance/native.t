@@ -27,6 +27,7 @@ for w in $LINK; do case "$w" in -I*) INCLUDES="$INCLUDES $w" ;; esac; done
 CFLAGS="-std=c11 -O0 -w -fno-common $INCLUDES"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_conformance.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
+trap 'exit 1' INT TERM HUP PIPE
 mkdir -p "$TMP/c" "$TMP/res"
 
 # The programs: NAME.nano, and NAME/main.nano for multi-module programs.  Each entry P.nano has
