@@ -20,10 +20,13 @@ $(B)/stage1/nano_virt_tests.c: $(STAGE1_SRCS) bin/nanoc0
 	@mkdir -p $(@D)
 	$(Q)bin/nanoc0 --tests -o $@ stage1/main.nano
 
-$(B)/stage1/nano_virt: $(B)/stage1/nano_virt.c $(B)/bootstrap/libnanort.a
-	$(Q)$(CC) $(CFLAGS_S1) $< $(B)/bootstrap/libnanort.a $(GC_LIBS) -lm -o $@
+# The VM library is linked too: run_shadow_tests and run_program are its code.
+S1_LIBS := $(B)/bootstrap/libnanort.a $(B)/libnanovm.a $(GC_LIBS) -lm -lpthread
 
-$(B)/stage1/nano_virt_tests: $(B)/stage1/nano_virt_tests.c $(B)/bootstrap/libnanort.a
-	$(Q)$(CC) $(CFLAGS_S1) $< $(B)/bootstrap/libnanort.a $(GC_LIBS) -lm -o $@
+$(B)/stage1/nano_virt: $(B)/stage1/nano_virt.c $(B)/bootstrap/libnanort.a $(B)/libnanovm.a
+	$(Q)$(CC) $(CFLAGS_S1) $< $(S1_LIBS) -o $@
+
+$(B)/stage1/nano_virt_tests: $(B)/stage1/nano_virt_tests.c $(B)/bootstrap/libnanort.a $(B)/libnanovm.a
+	$(Q)$(CC) $(CFLAGS_S1) $< $(S1_LIBS) -o $@
 
 TEST_DEPS += $(B)/stage1/nano_virt $(B)/stage1/nano_virt_tests
