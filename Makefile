@@ -1,6 +1,7 @@
 # nanovm: build, test and benchmark.
 #
-#   make            build everything (vm, stage0, ...)
+#   make            build everything and run the bootstrap (stage2/stage2.mk): the compiler
+#                   compiles itself and the two results must be the same bytes
 #   make test       build, then run every TAP test through prove
 #   make bench      benchmarks against Lua 5.4 and Python 3 (tests/bench/)
 #   make clean      remove build/ and bin/
@@ -41,7 +42,7 @@ deps-check:
 	@$(PKG) --version >/dev/null 2>&1 || { echo "error: pkg-config is missing: sudo apt-get install -y pkg-config" >&2; exit 1; }
 	@for lib in bdw-gc libffi; do $(PKG) --exists $$lib || { echo "error: $$lib is missing: sudo apt-get install -y libgc-dev libffi-dev" >&2; exit 1; }; done
 
-all: deps-check vm
+# `all` is the bootstrap (stage2/stage2.mk), which builds every stage in order.
 
 # ---------------------------------------------------------------------------------------------
 # vm/: the library, nano_vm
@@ -116,6 +117,7 @@ TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.
 -include stage0/stage0.mk
 -include stage1/stage1.mk
+-include stage2/stage2.mk
 
 test-build: $(TEST_BINS) $(TEST_DEPS)
 

@@ -17,8 +17,6 @@ GC_CFLAGS   := $(shell $(PKG) --cflags bdw-gc)
 GC_LIBS     := $(shell $(PKG) --libs bdw-gc)
 CFLAGS_S0   := $(WARN) $(OPT) -g
 
-all: bin/nanoc0 $(B)/bootstrap/libnanort.a
-
 $(B)/stage0/%.o: stage0/%.c $(NANOC0_HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_S0) -c $< -o $@

@@ -10,8 +10,6 @@
 STAGE1_SRCS  := $(wildcard stage1/*.nano)
 CFLAGS_S1    := -std=c11 -Wall -Wextra -Werror -O2 -g -Ibootstrap
 
-all: $(B)/stage1/nano_virt
-
 $(B)/stage1/nano_virt.c: $(STAGE1_SRCS) bin/nanoc0
 	@mkdir -p $(@D)
 	$(Q)bin/nanoc0 -o $@ stage1/main.nano
