@@ -25,8 +25,6 @@ delete $ENV{NANO_LIB};
 # Known disagreements between a corpus program and the front end, reported as TAP TODO tests
 # (they do not fail the suite; prove notes when one starts passing).  Each names who must act.
 my %todo = (
-    "fail/arity.nano" => "the parser reports 'range' with 3 arguments as a syntax error, which stops the front end before the checker's arity errors (LANGUAGE.md 3.5 makes it [arity], a checker error)",
-    "fail/no_effect_operator_with_call.nano" => "corpus: by LANGUAGE.md R6 and 3.4 the line '-(side)' continues the previous expression '(+ (side) 1) - (side)' (one statement, one [no-effect]), so 11:5 cannot be a diagnostic",
 );
 
 my $n = 0;
