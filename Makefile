@@ -125,16 +125,13 @@ test: test-build
 	prove -j2 $(TEST_BINS) $(TEST_SCRIPTS)
 
 # ---------------------------------------------------------------------------------------------
-# make bench: hand-assembled benchmark programs beside Lua 5.4 and Python 3 (tests/bench/run.sh).
-$(B)/bench/mkbench: tests/bench/mkbench.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/libnanovm.a
-	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS_T) $< $(TLIB_SRCS) $(B)/libnanovm.a -o $@ $(LDLIBS_VM)
-
+# make bench: the benchmark programs of ../shared/bench, compiled by the self-hosted compiler,
+# beside Lua 5.4 and Python 3 (tests/bench/run.sh).
 $(B)/bench/measure: tests/bench/measure.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -O2 $< -o $@
 
-bench: bin/nano_vm $(B)/bench/mkbench $(B)/bench/measure
+bench: bootstrap $(B)/bench/measure
 	$(Q)B=$(B) sh tests/bench/run.sh
 
 clean:
