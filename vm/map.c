@@ -47,17 +47,24 @@ static int64_t find_slot(const ObjMap *m, Value k, uint32_t h) {
     int64_t mask = m->index_cap - 1;
     int64_t i = (int64_t)(h & (uint32_t)mask);
     for (;;) {
-        uint32_t e = m->index[i];
-        if (e == 0) return i;
-        const MapEntry *en = &m->entries[e - 1];
-        if (en->hash == h && key_equal(en->key, k)) return i;
+        uint64_t slot = m->index[i];
+        if (slot == 0) return i;
+        if ((uint32_t)(slot >> 32) == h && key_equal(m->entries[(uint32_t)slot - 1].key, k))
+            return i;
         i = (i + 1) & mask;
     }
 }
 
+/* The entry position a slot holds. */
+static inline uint32_t slot_entry(uint64_t slot) { return (uint32_t)slot; }
+
+static inline uint64_t make_slot(uint32_t hash, int64_t entry) {
+    return ((uint64_t)hash << 32) | (uint64_t)(entry + 1);
+}
+
 bool map_get(const ObjMap *m, Value key, Value *out) {
     if (m->count == 0) return false;
-    uint32_t e = m->index[find_slot(m, key, hash_key(key))];
+    uint32_t e = slot_entry(m->index[find_slot(m, key, hash_key(key))]);
     if (e == 0) return false;
     if (out != NULL) *out = m->entries[e - 1].value;
     return true;
@@ -67,10 +74,10 @@ bool map_get(const ObjMap *m, Value key, Value *out) {
  * index of 'index_cap' slots.  Returns -1 (error recorded) when memory runs out. */
 static int rebuild(Process *p, ObjMap *m, int64_t cap, int64_t index_cap) {
     ptrdiff_t delta = (ptrdiff_t)((cap - m->cap) * (int64_t)sizeof(MapEntry) +
-                                  (index_cap - m->index_cap) * (int64_t)sizeof(uint32_t));
+                                  (index_cap - m->index_cap) * (int64_t)sizeof(uint64_t));
     if (heap_charge(p, delta) != 0) return -1;
     MapEntry *entries = malloc((size_t)cap * sizeof(MapEntry));
-    uint32_t *index = calloc((size_t)index_cap, sizeof(uint32_t));
+    uint64_t *index = calloc((size_t)index_cap, sizeof(uint64_t));
     if (entries == NULL || index == NULL) {
         free(entries);
         free(index);
@@ -84,7 +91,7 @@ static int rebuild(Process *p, ObjMap *m, int64_t cap, int64_t index_cap) {
         entries[n] = m->entries[i];
         int64_t slot = (int64_t)(entries[n].hash & (uint32_t)(index_cap - 1));
         while (index[slot] != 0) slot = (slot + 1) & (index_cap - 1);
-        index[slot] = (uint32_t)(n + 1);
+        index[slot] = make_slot(entries[n].hash, n);
         n++;
     }
     free(m->entries);
@@ -102,7 +109,7 @@ static int rebuild(Process *p, ObjMap *m, int64_t cap, int64_t index_cap) {
 int map_put(Process *p, ObjMap *m, Value key, Value value) {
     uint32_t h = hash_key(key);
     if (m->count > 0) {
-        uint32_t e = m->index[find_slot(m, key, h)];
+        uint32_t e = slot_entry(m->index[find_slot(m, key, h)]);
         if (e != 0) {
             m->entries[e - 1].value = value;
             return 0;
@@ -129,7 +136,7 @@ int map_put(Process *p, ObjMap *m, Value key, Value value) {
     en->key = key;
     en->value = value;
     en->hash = h;
-    m->index[slot] = (uint32_t)(m->used + 1);
+    m->index[slot] = make_slot(h, m->used);
     m->used++;
     m->count++;
     return 0;
@@ -137,7 +144,7 @@ int map_put(Process *p, ObjMap *m, Value key, Value value) {
 
 bool map_remove(ObjMap *m, Value key) {
     if (m->count == 0) return false;
-    uint32_t e = m->index[find_slot(m, key, hash_key(key))];
+    uint32_t e = slot_entry(m->index[find_slot(m, key, hash_key(key))]);
     if (e == 0) return false;
     MapEntry *en = &m->entries[e - 1];
     en->key = v_unit();

@@ -123,7 +123,7 @@ size_t obj_charge(const Obj *o) {
     case T_MAP: {
         const ObjMap *m = (const ObjMap *)o;
         return sizeof(ObjMap) + (size_t)m->cap * sizeof(MapEntry) +
-               (size_t)m->index_cap * sizeof(uint32_t);
+               (size_t)m->index_cap * sizeof(uint64_t);
     }
     case T_REC: return sizeof(ObjRecord) + (size_t)((const ObjRecord *)o)->n * sizeof(Value);
     default: return 0;

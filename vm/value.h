@@ -60,9 +60,10 @@ typedef struct {
 } ObjArray;
 
 /* Insertion-ordered hash map: 'entries' in insertion order (a removed entry becomes a tombstone:
- * its key has tag T_UNIT), 'index' an open-addressing table (linear probing) of entry positions
- * plus one (0 = empty slot).  A slot that points at a tombstone stays occupied until the next
- * rebuild, so probing never needs deleted markers. */
+ * its key has tag T_UNIT), 'index' an open-addressing table (linear probing) whose slots hold an
+ * entry's position plus one in the low 32 bits and its key's hash in the high 32 (0 = empty
+ * slot), so a probe compares hashes without touching the entries.  A slot that points at a
+ * tombstone stays occupied until the next rebuild, so probing never needs deleted markers. */
 typedef struct {
     Value key, value;
     uint32_t hash;
@@ -76,7 +77,7 @@ typedef struct {
     int64_t cap;       /* capacity of entries */
     MapEntry *entries;
     int64_t index_cap; /* power of two, at least twice cap */
-    uint32_t *index;
+    uint64_t *index;
 } ObjMap;
 
 typedef struct {
