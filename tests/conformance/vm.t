@@ -31,7 +31,8 @@ run_one() {
     dir=$TMP/run/$id
     mkdir -p "$dir" "$TMP/res"
     local res=$TMP/res/$id.result
-    if ! "$VIRT" "$e" -o "$TMP/run/$id.nvm" > "$dir.cout" 2> "$dir.cerr"; then
+    # compiled inside the scratch directory: shadow tests run at compile time and may write files
+    if ! (cd "$dir" && NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$dir" "$VIRT" "$HERE/$e" -o "$TMP/run/$id.nvm" > "$dir.cout" 2> "$dir.cerr"); then
         { echo "nano_virt failed:"; head -n 20 "$dir.cerr"; } > "$res"
         return
     fi
