@@ -13,7 +13,7 @@ nr_array *nr_array_make(size_t esize, int64_t n) {
 nr_array *nr_array_new(int64_t n, size_t esize, const void *init, const char *file, int64_t line) {
     if (n < 0) nr_fail(file, line, "array_new with negative length %lld", (long long)n);
     if ((uint64_t)n > ((uint64_t)1 << 40) / (esize ? esize : 1))
-        nr_fail(file, line, "array_new: length %lld is too large", (long long)n);
+        nr_fail(file, line, "out of memory (array_new of %lld elements)", (long long)n);
     nr_array *a = nr_array_make(esize, n);
     for (int64_t i = 0; i < n; i++) memcpy(a->data + (size_t)i * esize, init, esize);
     return a;

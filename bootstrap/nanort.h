@@ -35,6 +35,7 @@ void *nr_alloc_atomic(size_t n); /* not scanned: bytes only */
 _Noreturn void nr_fail(const char *file, int64_t line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 _Noreturn void nr_no_return(const char *file, int64_t line, const char *fn);
+_Noreturn void nr_unset_global(const char *name, const char *file, int64_t line);
 void nr_assert(bool ok, const char *file, int64_t line);
 int nr_finish(int64_t status);         /* flushes output; status & 255 */
 int nr_run_tests(int n, void (*const *fns)(void), const char *const *names);

@@ -85,3 +85,7 @@ int nr_run_tests(int n, void (*const *fns)(void), const char *const *names) {
     fflush(stdout);
     return failed > 254 ? 254 : failed;
 }
+
+void nr_unset_global(const char *name, const char *file, int64_t line) {
+    nr_fail(file, line, "type error: global '%s' read before its initializer ran", name);
+}

@@ -86,7 +86,10 @@ static void stmt(Buf *b, Node *s, int ind) {
         break;
     }
     case S_SET:
-        buf_printf(b, "%s = %s;\n", s->local ? c_local(s->local) : c_global(s->decl), emit_expr(s->a));
+        if (s->local)
+            buf_printf(b, "%s = %s;\n", c_local(s->local), emit_expr(s->a));
+        else
+            buf_printf(b, "%s = %s;\n%s_ready = true;\n", c_global(s->decl), emit_expr(s->a), c_global(s->decl));
         break;
     case S_IF:
         buf_printf(b, "if (%s) {\n", emit_expr(s->a));
@@ -277,7 +280,8 @@ void emit_program(Vec *modules, bool tests, const char *name, Buf *o) {
         for (int k = 0; k < m->decls.len; k++) {
             Decl *d = VEC_AT(m->decls, k);
             if (d->kind == D_GLOBAL)
-                buf_printf(out, "static %s %s%s;\n", ty_c(d->type), c_global(d), d->type == ty_string ? " = {0, \"\"}" : "");
+                buf_printf(out, "static %s %s%s;\nstatic bool %s_ready;\n", ty_c(d->type), c_global(d),
+                           d->type == ty_string ? " = {0, \"\"}" : "", c_global(d));
             if (d->kind == D_FN) {
                 fn_signature(out, d);
                 buf_puts(out, ";\n");
@@ -306,7 +310,7 @@ void emit_program(Vec *modules, bool tests, const char *name, Buf *o) {
                 Decl *d = VEC_AT(m->decls, k);
                 if (d->kind != D_GLOBAL) continue;
                 line_dir(&b, d->loc);
-                buf_printf(&b, "    %s = %s;\n", c_global(d), emit_expr(d->init));
+                buf_printf(&b, "    %s = %s;\n    %s_ready = true;\n", c_global(d), emit_expr(d->init), c_global(d));
             }
         }
         buf_puts(out, "static void nr_init_globals(void) {\n");

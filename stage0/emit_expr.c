@@ -223,7 +223,18 @@ char *emit_expr(Node *e) {
     case E_STRING: return xprintf("NR_LIT(%s, %zu)", c_string_lit(e->sval, e->slen), e->slen);
     case E_BOOL: return xstrdup(e->ival ? "true" : "false");
     case E_LOCAL: return xstrdup(c_local(e->local));
-    case E_GLOBAL: return xstrdup(c_global(e->decl));
+    case E_GLOBAL: {
+        /* a global read before its initializer ran (through a function an earlier initializer
+         * calls) holds the VM's unit slot (LANGUAGE.md 4.5).  An int, float, bool or enum reads
+         * as zero, a string as "" (the VM fails only where it is used as one); an array, map,
+         * struct or union would be a null pointer here, so the native runtime reports that read
+         * as the runtime error "type error" instead of crashing later */
+        const char *g = c_global(e->decl);
+        int k = e->decl->type->kind;
+        if (k != T_ARRAY && k != T_MAP && k != T_STRUCT && k != T_UNION) return xstrdup(g);
+        return xprintf("(%s_ready ? %s : (nr_unset_global(\"%s\", %s, %d), %s))", g, g, e->decl->name,
+                       c_file(e->loc), e->loc.line, g);
+    }
     case E_FIELD: {
         char *base = emit_expr(e->a);
         if (e->a->type->kind == T_VARIANT) return xprintf("(%s)->u.v%d.f_%s", base, e->a->type->variant, e->name);
