@@ -224,6 +224,23 @@ dispatch:
     CASE(STORE_LOCAL) { base[ip[1]] = *--sp; ip += 2; DISPATCH(); }
     CASE(LOAD_GLOBAL) { *sp++ = globals[ip[1]]; ip += 2; DISPATCH(); }
     CASE(STORE_GLOBAL) { globals[ip[1]] = *--sp; ip += 2; DISPATCH(); }
+    CASE(LOAD_LOCAL2) {
+        sp[0] = base[ip[1]];
+        sp[1] = base[ip[2]];
+        sp += 2;
+        ip += 3;
+        DISPATCH();
+    }
+    CASE(LOAD_LOCAL_FIELD) {
+        Value r = base[ip[1]];
+        CHECK(r, T_REC, "LOAD_LOCAL_FIELD");
+        uint32_t k = ip[2];
+        if (k >= AS_REC(r)->n)
+            FAIL("type error: LOAD_LOCAL_FIELD %u of a record with %u fields", k, AS_REC(r)->n);
+        *sp++ = AS_REC(r)->fields[k];
+        ip += 3;
+        DISPATCH();
+    }
     CASE(INC_LOCAL) {
         Value *l = &base[ip[1]];
         *l = v_int(wrap_add(l->as.i, (int32_t)ip[2]));
@@ -715,6 +732,16 @@ dispatch:
     }
     CASE(JGE_INT_IMM) {
         if ((--sp)->as.i >= (int32_t)ip[1]) JUMP_BY(ip[2]);
+        else ip += 3;
+        DISPATCH();
+    }
+    CASE(JEQ_INT_IMM) {
+        if ((--sp)->as.i == (int32_t)ip[1]) JUMP_BY(ip[2]);
+        else ip += 3;
+        DISPATCH();
+    }
+    CASE(JNE_INT_IMM) {
+        if ((--sp)->as.i != (int32_t)ip[1]) JUMP_BY(ip[2]);
         else ip += 3;
         DISPATCH();
     }

@@ -52,6 +52,10 @@ static const Case cases[] = {
     {"INC_LOCAL wraps", MAIN(1) "PUSH_INT 9223372036854775807\nSTORE_LOCAL 0\nINC_LOCAL 0 1\n"
         "LOAD_LOCAL 0\n" P_INT "INC_LOCAL 0 -1\nLOAD_LOCAL 0\n" P_INT END,
         "-9223372036854775808\n9223372036854775807\n", 0, NULL, NULL},
+    {"LOAD_LOCAL2 pushes two locals in order", MAIN(2) "PUSH_SMALL 10\nSTORE_LOCAL 0\nPUSH_SMALL 3\nSTORE_LOCAL 1\n"
+        "LOAD_LOCAL2 0 1\nSUB_INT\n" P_INT "LOAD_LOCAL2 1 1\nMUL_INT\n" P_INT END, "7\n9\n", 0, NULL, NULL},
+    {"LOAD_LOCAL_FIELD", ".struct P x y\n" MAIN(1) "PUSH_SMALL 3\nPUSH_SMALL 4\nNEW_RECORD P\nSTORE_LOCAL 0\n"
+        "LOAD_LOCAL_FIELD 0 1\n" P_INT "LOAD_LOCAL_FIELD 0 0\n" P_INT END, "4\n3\n", 0, NULL, NULL},
     {"globals and the init function",
         ".global counter\n.global name\n.func main 0 0 1\n"
         "LOAD_GLOBAL counter\nADD_INT_IMM 1\nSTORE_GLOBAL counter\nLOAD_GLOBAL counter\n" P_INT
@@ -256,7 +260,9 @@ static const Case cases[] = {
         "PUSH_SMALL 2\nPUSH_SMALL 2\nJGT_INT bad\nPUSH_SMALL 2\nPUSH_SMALL 2\nJGE_INT f\nPUSH_STR \"x\"\nPANIC\nf:\n"
         "PUSH_SMALL 1\nPUSH_SMALL 2\nJGE_INT bad\nPUSH_SMALL 1\nJLT_INT_IMM 2 g\nPUSH_STR \"x\"\nPANIC\ng:\n"
         "PUSH_SMALL 2\nJLT_INT_IMM 2 bad\nPUSH_SMALL 2\nJGE_INT_IMM 2 h\nPUSH_STR \"x\"\nPANIC\nh:\n"
-        "PUSH_SMALL 1\nJGE_INT_IMM 2 bad\nPUSH_STR \"all taken as expected\"\n" P_STR END,
+        "PUSH_SMALL 1\nJGE_INT_IMM 2 bad\nPUSH_SMALL 7\nJEQ_INT_IMM 7 i\nPUSH_STR \"x\"\nPANIC\ni:\n"
+        "PUSH_SMALL 7\nJEQ_INT_IMM -7 bad\nPUSH_SMALL -7\nJNE_INT_IMM 7 j\nPUSH_STR \"x\"\nPANIC\nj:\n"
+        "PUSH_SMALL 7\nJNE_INT_IMM 7 bad\nPUSH_STR \"all taken as expected\"\n" P_STR END,
         "all taken as expected\n", 0, NULL, NULL},
     {"CALL, RET, recursion (fib 20)", ".func main 0 0 1\nPUSH_SMALL 20\nCALL fib\n" P_INT END
         ".func fib 1 1 1\nLOAD_LOCAL 0\nJGE_INT_IMM 2 rec\nLOAD_LOCAL 0\nRET\n"
@@ -333,6 +339,10 @@ static const Case cases[] = {
         "t.nano:3: error: type error: CALL_INDIRECT of f (1 parameters, 1 results) with 0 arguments and 1 results", NULL},
     {"type error: CALL_INDIRECT of a non-function", MAIN(0) ".line 2\nPUSH_SMALL 0\nCALL_INDIRECT 0 0\n" END, "", 1,
         "t.nano:2: error: type error: CALL_INDIRECT expects function, got int", NULL},
+    {"type error: LOAD_LOCAL_FIELD of an int", MAIN(1) ".line 2\nPUSH_SMALL 1\nSTORE_LOCAL 0\nLOAD_LOCAL_FIELD 0 0\nPOP\n" END,
+        "", 1, "t.nano:2: error: type error: LOAD_LOCAL_FIELD expects record, got int", NULL},
+    {"type error: LOAD_LOCAL_FIELD beyond the record", ".struct P x\n" MAIN(1) ".line 2\nPUSH_SMALL 1\nNEW_RECORD P\nSTORE_LOCAL 0\nLOAD_LOCAL_FIELD 0 1\nPOP\n" END,
+        "", 1, "t.nano:2: error: type error: LOAD_LOCAL_FIELD 1 of a record with 1 fields", NULL},
     {"type error: GET_FIELD beyond the record", ".struct P x\n" MAIN(0) ".line 2\nPUSH_SMALL 1\nNEW_RECORD P\nGET_FIELD 3\nPOP\n" END,
         "", 1, "t.nano:2: error: type error: GET_FIELD 3 of a record with 1 fields", NULL},
     {"stack overflow is an error", ".func main 0 0 1\n.file \"t.nano\" 1\nCALL inf\n" END
