@@ -5,7 +5,8 @@
 # every line of P.err must occur in its stderr (which must be empty when there is no P.err).
 # One TAP line per program.  Programs are compiled and run two at a time.
 #
-# With NANO_VM_SAN set to a sanitizer build of nano_vm, it runs the programs under it instead.
+# NANO_VM chooses the VM (vm_san.t runs the suite under the AddressSanitizer and
+# UndefinedBehaviorSanitizer build).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
