@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # fixpoint.t: the bootstrap's fixpoint, checked again: stage 1 (native) and A (stage 1's output,
 # on the VM) compile the compiler to the same bytes, which are the installed self-hosted
-# compiler; the self-hosted compiler reproduces itself; and compare.sh names the first
-# differing section when two images differ.
+# compiler; the self-hosted compiler reproduces itself, also on the sanitizer build of the VM;
+# and compare.sh names the first differing section when two images differ.
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 "$BUILD/stage1/nano_virt" stage1/main.nano -o "$TMP/a.nvm" 2> "$TMP/err"
@@ -17,6 +17,14 @@ ok $? "and they are the installed self-hosted compiler (bin/nano_virt.nvm)"
 ok $? "bin/nano_virt compiles the compiler" "$TMP/err"
 cmp -s "$TMP/c.nvm" "$TMP/b.nvm"
 ok $? "to the same bytes again"
+
+san=$BUILD/san/nano_vm
+if [ -x "$san" ]; then
+    "$san" "$TMP/a.nvm" stage1/main.nano -o "$TMP/s.nvm" 2> "$TMP/err"
+    ok $? "under the ASan+UBSan build of nano_vm the compiler compiles itself with no report" "$TMP/err"
+    cmp -s "$TMP/s.nvm" "$TMP/b.nvm"
+    ok $? "to the same bytes"
+fi
 
 # a difference is reported by section and offset, and fails
 cp "$TMP/a.nvm" "$TMP/d.nvm"
