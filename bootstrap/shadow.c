@@ -9,7 +9,7 @@
 #include "shadow.h"
 
 nr_str nr_run_shadow_tests(nr_str image) {
-    char *report = shadow_run_image((const uint8_t *)image.ptr, (size_t)image.len);
+    char *report = shadow_run_image((const uint8_t *)image.ptr, (size_t)image.len, 1);
     if (report == NULL) {
         fflush(stdout);
         fprintf(stderr, "run_shadow_tests: out of memory\n");
@@ -34,5 +34,5 @@ int64_t nr_run_program(nr_str image, nr_array *args) {
     }
     fflush(stdout);
     fflush(stderr);
-    return image_run((const uint8_t *)image.ptr, (size_t)image.len, (int)args->len, argv, 0, 1, 2);
+    return image_run((const uint8_t *)image.ptr, (size_t)image.len, (int)args->len, argv, 0, 1, 2, 1);
 }

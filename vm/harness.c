@@ -293,9 +293,12 @@ int harness_service(Process *p) {
     }
     case TRAP_RUN_TESTS: {
         if (expect_str(p, sp[-1], "RUN_TESTS") != 0) return -1;
+        if (p->nesting >= VM_MAX_NESTING)
+            return trap_fail(p, "run_shadow_tests: programs nested more than %d deep", VM_MAX_NESTING);
         ObjString *image = AS_STR(sp[-1]);
         process_flush(p);
-        char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len);
+        char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len,
+                                        p->nesting + 1);
         if (report == NULL) return trap_fail(p, "out of memory (running shadow tests)");
         p->sp--;
         int r = push_str(p, report, strlen(report));
@@ -305,6 +308,8 @@ int harness_service(Process *p) {
     case TRAP_RUN_PROGRAM: {
         if (expect_str(p, sp[-2], "RUN_PROGRAM") != 0) return -1;
         if (sp[-1].tag != T_ARR) return trap_fail(p, "type error: TRAP RUN_PROGRAM expects an array");
+        if (p->nesting >= VM_MAX_NESTING)
+            return trap_fail(p, "run_program: programs nested more than %d deep", VM_MAX_NESTING);
         ObjString *image = AS_STR(sp[-2]);
         ObjArray *args = AS_ARR(sp[-1]);
         char **argv = calloc((size_t)args->len + 1, sizeof *argv);
@@ -318,7 +323,7 @@ int harness_service(Process *p) {
         }
         process_flush(p);
         int status = image_run((const uint8_t *)image->bytes, (size_t)image->len, (int)args->len,
-                               argv, p->in_fd, p->out.fd, p->err.fd);
+                               argv, p->in_fd, p->out.fd, p->err.fd, p->nesting + 1);
         free(argv);
         p->sp -= 2;
         *p->sp++ = v_int(status);

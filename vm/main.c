@@ -133,7 +133,7 @@ static int run_tests(const Program *prog) {
     int failed = 0;
     for (uint32_t i = 0; i < prog->nshadows; i++) {
         ShadowResult r;
-        if (shadow_run_one(prog, i, null_fd, &r) != 0) {
+        if (shadow_run_one(prog, i, null_fd, 0, &r) != 0) {
             fprintf(stderr, "nano_vm: cannot create a process: out of memory\n");
             close(null_fd);
             return EXIT_INTERNAL;
@@ -155,7 +155,7 @@ int main(int argc, char **argv) {
     /* a closed output pipe is an error of the program that writes to it, not a signal that
      * kills the whole VM */
     signal(SIGPIPE, SIG_IGN);
-    ProcessOptions opt = {0, 0, 0, 0, 1, 2};
+    ProcessOptions opt = {0, 0, 0, 0, 1, 2, 0};
     enum { RUN, DIS, VERIFY, TEST } mode = RUN;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {

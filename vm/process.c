@@ -15,7 +15,7 @@ static char *dup_str(const char *s) {
 }
 
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
-    ProcessOptions o = {0, 0, 0, 0, 1, 2};
+    ProcessOptions o = {0, 0, 0, 0, 1, 2, 0};
     if (opt != NULL) o = *opt;
     if (o.stack_slots == 0) o.stack_slots = VM_DEFAULT_STACK_SLOTS;
     if (o.max_frames == 0) o.max_frames = VM_DEFAULT_MAX_FRAMES;
@@ -51,6 +51,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
         p->argc = i + 1;
     }
     heap_init(&p->heap, o.heap_max);
+    p->nesting = o.nesting;
     p->in_fd = o.in_fd;
     p->out.fd = o.out_fd;
     p->err.fd = o.err_fd;

@@ -19,7 +19,12 @@ typedef struct {
     size_t max_frames;  /* call depth limit (0: default) */
     size_t heap_max;    /* heap limit in bytes (0: default) */
     int in_fd, out_fd, err_fd;
+    int nesting; /* how many programs run this one (RUN_PROGRAM, RUN_TESTS); 0 at the top */
 } ProcessOptions;
+
+/* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a
+ * program that runs itself ends in a runtime error, not in an exhausted C stack. */
+#define VM_MAX_NESTING 16
 
 #define VM_DEFAULT_STACK_SLOTS ((size_t)4 << 20)
 #define VM_DEFAULT_MAX_FRAMES ((size_t)1 << 20)
@@ -86,6 +91,7 @@ typedef struct Process {
     size_t in_len, in_cap;
     int in_eof;
 
+    int nesting; /* ProcessOptions.nesting */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
 } Process;
 

@@ -10,9 +10,9 @@
 #include "nvm_format.h"
 #include "process.h"
 
-int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, ShadowResult *r) {
+int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, int nesting, ShadowResult *r) {
     memset(r, 0, sizeof *r);
-    ProcessOptions o = {0, 0, 0, 0, discard_fd, discard_fd};
+    ProcessOptions o = {0, 0, 0, 0, discard_fd, discard_fd, nesting};
     char *argv[] = {"shadow"};
     Process *p = process_new(prog, 1, argv, &o);
     if (p == NULL) return -1;
@@ -67,7 +67,7 @@ static void put_field(Buf *b, const char *s) {
     put(b, tmp);
 }
 
-char *shadow_run_image(const uint8_t *bytes, size_t len) {
+char *shadow_run_image(const uint8_t *bytes, size_t len, int nesting) {
     Buf b = {NULL, 0, 0, 0};
     char err[512];
     Program *prog = program_load(bytes, len, err, sizeof err);
@@ -81,7 +81,7 @@ char *shadow_run_image(const uint8_t *bytes, size_t len) {
     put(&b, ""); /* an empty report is "", not NULL */
     for (uint32_t i = 0; i < prog->nshadows && !b.oom; i++) {
         ShadowResult r;
-        if (shadow_run_one(prog, i, null_fd, &r) != 0) {
+        if (shadow_run_one(prog, i, null_fd, nesting, &r) != 0) {
             b.oom = 1;
             break;
         }

@@ -19,12 +19,13 @@ typedef struct {
 } ShadowResult;
 
 /* Runs shadow test i of prog: the global initializer, then the test, in a new process whose
- * output goes to discard_fd.  Returns 0, or -1 when the process could not be created. */
-int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, ShadowResult *r);
+ * output goes to discard_fd, nested `nesting` deep (ProcessOptions.nesting).  Returns 0, or -1
+ * when the process could not be created. */
+int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, int nesting, ShadowResult *r);
 
 /* Loads a .nvm image and runs all its shadow tests in source order.  Returns a malloc'd report,
  * one line per test, "ok NAME" or "not ok NAME<TAB>LOCATION<TAB>MESSAGE", or the single line
  * "error<TAB>MESSAGE" when the image does not load; NULL when out of memory. */
-char *shadow_run_image(const uint8_t *bytes, size_t len);
+char *shadow_run_image(const uint8_t *bytes, size_t len, int nesting);
 
 #endif

@@ -24,11 +24,11 @@ static const char *TESTED =
     ".init init\n.shadow add t_add\n.shadow sub t_sub\n.shadow quit t_exit\n";
 
 int main(void) {
-    plan(13);
+    plan(15);
     size_t len;
     uint8_t *bytes = asm_build(TESTED, &len);
 
-    char *report = shadow_run_image(bytes, len);
+    char *report = shadow_run_image(bytes, len, 0);
     const char *want = "ok add\nnot ok sub\ts.nano:10\tassertion failed\n"
                        "not ok quit\t\texit(3) called in a shadow test\n";
     ok(report != NULL && strcmp(report, want) == 0,
@@ -39,15 +39,15 @@ int main(void) {
     char err[512];
     Program *prog = program_load(bytes, len, err, sizeof err);
     ShadowResult r;
-    ok(prog != NULL && shadow_run_one(prog, 1, -1, &r) == 0 && r.failed &&
+    ok(prog != NULL && shadow_run_one(prog, 1, -1, 0, &r) == 0 && r.failed &&
            strcmp(r.location, "s.nano:10") == 0 && strcmp(r.message, "assertion failed") == 0,
        "shadow_run_one reports the failing test's location and message");
-    ok(prog != NULL && shadow_run_one(prog, 0, -1, &r) == 0 && !r.failed,
+    ok(prog != NULL && shadow_run_one(prog, 0, -1, 0, &r) == 0 && !r.failed,
        "and a passing test as passed");
     program_free(prog);
 
     uint8_t junk[40] = "not an image";
-    report = shadow_run_image(junk, sizeof junk);
+    report = shadow_run_image(junk, sizeof junk, 0);
     like(report, "error\tbad .nvm: ", "an image that does not load is one 'error' line");
     free(report);
 
@@ -106,6 +106,20 @@ int main(void) {
     runner = asm_build(notstr, &rlen);
     vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
     like(vr.err, "r.nano:4: error: type error: TRAP RUN_PROGRAM expects an array", "RUN_PROGRAM checks its arguments");
+    vm_result_free(&vr);
+    free(runner);
+
+    /* A program that runs itself: the nesting limit ends it with a runtime error, not a crash. */
+    snprintf(src, sizeof src,
+             ".func main 0 0 1\n.file \"self.nano\" 1\n.line 2\nPUSH_STR \"%s\"\nTRAP READ_FILE\nPOP\n"
+             "PUSH_STR \"again\"\nARRAY_LIT 1\nTRAP RUN_PROGRAM\nRET\n", path);
+    runner = asm_build(src, &rlen);
+    f = fopen(path, "wb");
+    if (f == NULL || fwrite(runner, 1, rlen, f) != rlen || fclose(f) != 0) abort();
+    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    is_int(vr.status, 1, "a program that runs itself ends with status 1 (its innermost copy's)");
+    like(vr.err, "self.nano:2: error: run_program: programs nested more than 16 deep",
+         "the innermost copy fails at the nesting limit");
     vm_result_free(&vr);
     free(runner);
 
