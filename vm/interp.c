@@ -145,36 +145,19 @@ StopReason vm_core_run(Process *p) {
 #define DEFAULT default:
 #endif
 
-#define BIN_INT(name, expr)                                                                    \
+/* A binary operation on two operands read as `field` (i or f), its result made by `make`. */
+#define BINARY(name, type, field, make, expr)                                                  \
     CASE(name) {                                                                               \
-        int64_t a = S(2).as.i, b = S(1).as.i;                                                  \
-        S(2) = v_int(expr);                                                                    \
+        type a = S(2).as.field, b = S(1).as.field;                                             \
+        S(2) = make(expr);                                                                     \
         sp--;                                                                                  \
         ip += 1;                                                                               \
         DISPATCH();                                                                            \
     }
-#define CMP_INT(name, op)                                                                      \
-    CASE(name) {                                                                               \
-        S(2) = v_bool(S(2).as.i op S(1).as.i);                                                 \
-        sp--;                                                                                  \
-        ip += 1;                                                                               \
-        DISPATCH();                                                                            \
-    }
-#define BIN_FLOAT(name, expr)                                                                  \
-    CASE(name) {                                                                               \
-        double a = S(2).as.f, b = S(1).as.f;                                                   \
-        S(2) = v_float(expr);                                                                  \
-        sp--;                                                                                  \
-        ip += 1;                                                                               \
-        DISPATCH();                                                                            \
-    }
-#define CMP_FLOAT(name, op)                                                                    \
-    CASE(name) {                                                                               \
-        S(2) = v_bool(S(2).as.f op S(1).as.f);                                                 \
-        sp--;                                                                                  \
-        ip += 1;                                                                               \
-        DISPATCH();                                                                            \
-    }
+#define BIN_INT(name, expr) BINARY(name, int64_t, i, v_int, expr)
+#define CMP_INT(name, op) BINARY(name, int64_t, i, v_bool, a op b)
+#define BIN_FLOAT(name, expr) BINARY(name, double, f, v_float, expr)
+#define CMP_FLOAT(name, op) BINARY(name, double, f, v_bool, a op b)
 #define UN_FLOAT(name, expr)                                                                   \
     CASE(name) {                                                                               \
         double a = S(1).as.f;                                                                  \
