@@ -62,6 +62,9 @@ $(B)/san/vm/%.o: vm/%.c $(VM_HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_SAN) -c $< -o $@
 
+# interp_prof.c compiles interp.c a second time (the profiling interpreter).
+$(B)/vm/interp_prof.o $(B)/san/vm/interp_prof.o: vm/interp.c
+
 $(B)/libnanovm.a: $(VM_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
 

@@ -382,3 +382,38 @@ void harness_report_error(Process *p) {
     }
     out_flush(&p->err);
 }
+
+/* ---- the profile ------------------------------------------------------------------------- */
+
+#define PROFILE_ROWS 25
+
+void process_print_profile(Process *p) {
+    const Program *prog = p->prog;
+    if (p->prof_instrs == NULL) return;
+    uint64_t total = 0;
+    for (uint32_t f = 0; f < prog->nfuncs; f++) total += p->prof_instrs[f];
+    err_printf(p, "profile: %llu instructions\n%14s %6s %12s  %s\n", (unsigned long long)total,
+               "instructions", "%", "calls", "function");
+    /* the PROFILE_ROWS heaviest functions, heaviest first (ties: lower function index) */
+    uint64_t last = UINT64_MAX;
+    uint32_t last_f = 0;
+    for (int row = 0; row < PROFILE_ROWS; row++) {
+        int64_t best = -1;
+        for (uint32_t f = 0; f < prog->nfuncs; f++) {
+            uint64_t n = p->prof_instrs[f];
+            if (n == 0 || n > last || (n == last && f <= last_f)) continue;
+            if (best < 0 || n > p->prof_instrs[best]) best = f;
+        }
+        if (best < 0) break;
+        const Function *fn = &prog->funcs[best];
+        uint64_t n = p->prof_instrs[best];
+        char where[300] = "";
+        if (fn->file != NVM_NONE) snprintf(where, sizeof where, " (%s:%u)", program_str(prog, fn->file), fn->line);
+        err_printf(p, "%14llu %5.1f%% %12llu  %s%s\n", (unsigned long long)n,
+                   total ? 100.0 * (double)n / (double)total : 0.0,
+                   (unsigned long long)p->prof_calls[best], program_str(prog, fn->name), where);
+        last = n;
+        last_f = (uint32_t)best;
+    }
+    out_flush(&p->err);
+}

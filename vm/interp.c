@@ -75,14 +75,21 @@ static bool range_ok(int64_t start, int64_t n, int64_t len) {
     return start >= 0 && n >= 0 && start <= len && n <= len - start;
 }
 
+#ifndef VM_PROFILE
 void process_fail(Process *p, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->error, sizeof p->error, fmt, ap);
     va_end(ap);
 }
+#endif
 
-StopReason vm_core_run(Process *p) {
+/* interp_prof.c compiles this file a second time as vm_core_run_profiled, with VM_PROFILE. */
+#ifndef VM_CORE_NAME
+#define VM_CORE_NAME vm_core_run
+#endif
+
+StopReason VM_CORE_NAME(Process *p) {
     const Program *prog = p->prog;
     const uint32_t *const code = prog->code;
     const uint32_t *ip = code + p->pc;
@@ -115,7 +122,9 @@ StopReason vm_core_run(Process *p) {
 #define S(n) (sp[-(n)]) /* n-th value from the top, 1-based */
 #define JUMP_BY(off) (ip += (int32_t)(off))
 
-#ifdef VM_COUNT_OPS
+#if defined(VM_PROFILE)
+#define COUNT_OP() (p->prof_instrs[fr->func]++)
+#elif defined(VM_COUNT_OPS)
 #define COUNT_OP() (p->op_counts[*ip]++)
 #else
 #define COUNT_OP() ((void)0)
@@ -761,6 +770,9 @@ dispatch:
         sp = nb + f->nlocals;
         fr = &p->frames[p->nframes++];
         fr->func = callee;
+#ifdef VM_PROFILE
+        p->prof_calls[callee]++;
+#endif
         fr->ret_pc = ret_pc;
         fr->base = base = nb;
         ip = code + f->code_start;

@@ -38,6 +38,8 @@ static void usage(FILE *out) {
           "  --stack N      value stack size in slots (default 4M)\n"
           "  --frames N     maximum call depth (default 1M)\n"
           "  --heap N       heap limit in bytes; suffixes k, m, g (default 4g)\n"
+          "  --profile      after the run, print the functions that executed the most\n"
+          "                 instructions, with their calls, to stderr\n"
           "  --version      print the version\n"
           "  -h, --help     print this help\n"
           "\n"
@@ -98,6 +100,7 @@ typedef struct {
 static void *run_thread(void *arg) {
     RunJob *job = arg;
     job->status = process_run(job->proc);
+    process_print_profile(job->proc);
     return NULL;
 }
 
@@ -155,7 +158,7 @@ int main(int argc, char **argv) {
     /* a closed output pipe is an error of the program that writes to it, not a signal that
      * kills the whole VM */
     signal(SIGPIPE, SIG_IGN);
-    ProcessOptions opt = {0, 0, 0, 0, 1, 2, 0};
+    ProcessOptions opt = {0, 0, 0, 0, 1, 2, 0, 0};
     enum { RUN, DIS, VERIFY, TEST } mode = RUN;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -175,6 +178,8 @@ int main(int argc, char **argv) {
             mode = VERIFY;
         } else if (strcmp(a, "--test") == 0) {
             mode = TEST;
+        } else if (strcmp(a, "--profile") == 0) {
+            opt.profile = 1;
         } else if (strcmp(a, "--stack") == 0 || strcmp(a, "--frames") == 0 ||
                    strcmp(a, "--heap") == 0) {
             size_t v;

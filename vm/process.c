@@ -15,7 +15,7 @@ static char *dup_str(const char *s) {
 }
 
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
-    ProcessOptions o = {0, 0, 0, 0, 1, 2, 0};
+    ProcessOptions o = {0, 0, 0, 0, 1, 2, 0, 0};
     if (opt != NULL) o = *opt;
     if (o.stack_slots == 0) o.stack_slots = VM_DEFAULT_STACK_SLOTS;
     if (o.max_frames == 0) o.max_frames = VM_DEFAULT_MAX_FRAMES;
@@ -52,6 +52,14 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
     }
     heap_init(&p->heap, o.heap_max);
     p->nesting = o.nesting;
+    if (o.profile) {
+        p->prof_instrs = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
+        p->prof_calls = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
+        if (p->prof_instrs == NULL || p->prof_calls == NULL) {
+            process_free(p);
+            return NULL;
+        }
+    }
     p->in_fd = o.in_fd;
     p->out.fd = o.out_fd;
     p->err.fd = o.err_fd;
@@ -70,6 +78,8 @@ void process_free(Process *p) {
     free(p->err.buf);
     free(p->in_buf);
     free(p->op_counts);
+    free(p->prof_instrs);
+    free(p->prof_calls);
     free(p);
 }
 
@@ -90,7 +100,7 @@ static StopReason run_function(Process *p, uint32_t f) {
     for (uint32_t i = 0; i < fn->nlocals; i++) *p->sp++ = v_unit();
     p->pc = fn->code_start;
     for (;;) {
-        StopReason r = vm_core_run(p);
+        StopReason r = p->prof_instrs ? vm_core_run_profiled(p) : vm_core_run(p);
         if (r != STOP_TRAP) return r;
         if (harness_service(p) != 0) return STOP_ERROR;
     }
@@ -136,3 +146,4 @@ int process_call(Process *p, uint32_t func) {
     process_flush(p);
     return status;
 }
+

@@ -20,6 +20,7 @@ typedef struct {
     size_t heap_max;    /* heap limit in bytes (0: default) */
     int in_fd, out_fd, err_fd;
     int nesting; /* how many programs run this one (RUN_PROGRAM, RUN_TESTS); 0 at the top */
+    int profile; /* count instructions and calls per function (vm_core_run_profiled) */
 } ProcessOptions;
 
 /* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a
@@ -92,6 +93,7 @@ typedef struct Process {
     int in_eof;
 
     int nesting; /* ProcessOptions.nesting */
+    uint64_t *prof_instrs, *prof_calls; /* per function, when profiling (else NULL) */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
 } Process;
 
@@ -109,6 +111,12 @@ int process_call(Process *p, uint32_t func);
 
 /* The pure core (vm/interp.c): runs from p->pc until it must stop. */
 StopReason vm_core_run(Process *p);
+/* The same, counting instructions and calls per function (vm/interp_prof.c). */
+StopReason vm_core_run_profiled(Process *p);
+
+/* Prints the profile of a process run with ProcessOptions.profile to its stderr: the functions
+ * that executed the most instructions, with their calls. */
+void process_print_profile(Process *p);
 
 /* Runtime error raised from outside the core (harness): records the message. */
 void process_fail(Process *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

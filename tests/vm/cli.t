@@ -162,6 +162,9 @@ has err "error: stack overflow" "the message says stack overflow"
 has err "more frames" "a deep stack trace is abridged"
 check "exhausting --heap is out of memory, not a crash" 1 "$VM" --heap 16m "$t/alloc.nvm"
 has err "error: out of memory" "the message says out of memory"
+check "--profile runs the program" 3 "$VM" --profile "$t/args.nvm" x y
+has err "profile: " "and prints the instruction count"
+has err "main (args.nano:1)" "and the functions with their source"
 "$VM" "$t/yes.nvm" 2>"$t/err" | head -c 10 >/dev/null
 st=${PIPESTATUS[0]}
 [ "$st" -lt 128 ]; ok $? "a closed stdout does not crash the VM (status $st)"
