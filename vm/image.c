@@ -28,7 +28,7 @@ int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, int in_fd
         say(err_fd, line);
         return 65;
     }
-    ProcessOptions o = {0, 0, 0, in_fd, out_fd, err_fd, nesting, 0};
+    ProcessOptions o = {.in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd, .nesting = nesting};
     Process *p = process_new(prog, argc, argv, &o);
     if (p == NULL) {
         say(err_fd, "nano_vm: cannot create a process: out of memory\n");

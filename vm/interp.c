@@ -123,7 +123,12 @@ StopReason VM_CORE_NAME(Process *p) {
 #define JUMP_BY(off) (ip += (int32_t)(off))
 
 #if defined(VM_PROFILE)
-#define COUNT_OP() (p->prof_instrs[fr->func]++)
+#define COUNT_OP()                                                                             \
+    do {                                                                                       \
+        p->prof_instrs[fr->func]++;                                                            \
+        if (++p->steps == p->max_steps)                                                        \
+            FAIL("step limit of %llu instructions reached", (unsigned long long)p->max_steps); \
+    } while (0)
 #elif defined(VM_COUNT_OPS)
 #define COUNT_OP() (p->op_counts[*ip]++)
 #else

@@ -38,6 +38,7 @@ static void usage(FILE *out) {
           "  --stack N      value stack size in slots (default 4M)\n"
           "  --frames N     maximum call depth (default 1M)\n"
           "  --heap N       heap limit in bytes; suffixes k, m, g (default 4g)\n"
+          "  --max-steps N  stop the program with a runtime error after N instructions\n"
           "  --profile      after the run, print the functions that executed the most\n"
           "                 instructions, with their calls, to stderr\n"
           "  --version      print the version\n"
@@ -95,12 +96,13 @@ static int read_file(const char *path, uint8_t **data, size_t *len) {
 typedef struct {
     Process *proc;
     int status;
+    int profile;
 } RunJob;
 
 static void *run_thread(void *arg) {
     RunJob *job = arg;
     job->status = process_run(job->proc);
-    process_print_profile(job->proc);
+    if (job->profile) process_print_profile(job->proc);
     return NULL;
 }
 
@@ -111,7 +113,7 @@ static int run_program(const Program *prog, int argc, char **argv, const Process
         fprintf(stderr, "nano_vm: cannot create a process: out of memory\n");
         return EXIT_INTERNAL;
     }
-    RunJob job = {p, 0};
+    RunJob job = {p, 0, opt->profile};
     pthread_t t;
     if (pthread_create(&t, NULL, run_thread, &job) != 0) {
         fprintf(stderr, "nano_vm: cannot start a thread\n");
@@ -158,7 +160,7 @@ int main(int argc, char **argv) {
     /* a closed output pipe is an error of the program that writes to it, not a signal that
      * kills the whole VM */
     signal(SIGPIPE, SIG_IGN);
-    ProcessOptions opt = {0, 0, 0, 0, 1, 2, 0, 0};
+    ProcessOptions opt = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
     enum { RUN, DIS, VERIFY, TEST } mode = RUN;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
@@ -180,6 +182,14 @@ int main(int argc, char **argv) {
             mode = TEST;
         } else if (strcmp(a, "--profile") == 0) {
             opt.profile = 1;
+        } else if (strcmp(a, "--max-steps") == 0) {
+            size_t v;
+            if (i + 1 >= argc || parse_size(argv[i + 1], &v) != 0) {
+                fprintf(stderr, "nano_vm: --max-steps needs a positive count\n");
+                return EXIT_USAGE;
+            }
+            opt.max_steps = v;
+            i++;
         } else if (strcmp(a, "--stack") == 0 || strcmp(a, "--frames") == 0 ||
                    strcmp(a, "--heap") == 0) {
             size_t v;

@@ -15,7 +15,7 @@ static char *dup_str(const char *s) {
 }
 
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
-    ProcessOptions o = {0, 0, 0, 0, 1, 2, 0, 0};
+    ProcessOptions o = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
     if (opt != NULL) o = *opt;
     if (o.stack_slots == 0) o.stack_slots = VM_DEFAULT_STACK_SLOTS;
     if (o.max_frames == 0) o.max_frames = VM_DEFAULT_MAX_FRAMES;
@@ -52,7 +52,8 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
     }
     heap_init(&p->heap, o.heap_max);
     p->nesting = o.nesting;
-    if (o.profile) {
+    p->max_steps = o.max_steps;
+    if (o.profile || o.max_steps > 0) { /* both need the counting interpreter */
         p->prof_instrs = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         p->prof_calls = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         if (p->prof_instrs == NULL || p->prof_calls == NULL) {

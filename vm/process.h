@@ -21,6 +21,7 @@ typedef struct {
     int in_fd, out_fd, err_fd;
     int nesting; /* how many programs run this one (RUN_PROGRAM, RUN_TESTS); 0 at the top */
     int profile; /* count instructions and calls per function (vm_core_run_profiled) */
+    uint64_t max_steps; /* stop with a runtime error after this many instructions (0: never) */
 } ProcessOptions;
 
 /* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a
@@ -94,6 +95,7 @@ typedef struct Process {
 
     int nesting; /* ProcessOptions.nesting */
     uint64_t *prof_instrs, *prof_calls; /* per function, when profiling (else NULL) */
+    uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only) */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
 } Process;
 

@@ -12,7 +12,7 @@
 
 int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, int nesting, ShadowResult *r) {
     memset(r, 0, sizeof *r);
-    ProcessOptions o = {0, 0, 0, 0, discard_fd, discard_fd, nesting, 0};
+    ProcessOptions o = {.out_fd = discard_fd, .err_fd = discard_fd, .nesting = nesting};
     char *argv[] = {"shadow"};
     Process *p = process_new(prog, 1, argv, &o);
     if (p == NULL) return -1;

@@ -38,7 +38,7 @@ VmResult vm_run_bytes(const uint8_t *bytes, size_t len, int argc, char **argv, c
     if (input != NULL) fputs(input, in);
     fflush(in);
     rewind(in);
-    ProcessOptions o = {0, 0, 0, 0, 1, 2, 0, 0};
+    ProcessOptions o = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
     if (opt != NULL) o = *opt;
     o.in_fd = fileno(in);
     o.out_fd = fileno(out);

@@ -162,6 +162,10 @@ has err "error: stack overflow" "the message says stack overflow"
 has err "more frames" "a deep stack trace is abridged"
 check "exhausting --heap is out of memory, not a crash" 1 "$VM" --heap 16m "$t/alloc.nvm"
 has err "error: out of memory" "the message says out of memory"
+check "--max-steps stops a program that never ends" 1 "$VM" --max-steps 100000 "$t/yes.nvm"
+has err "error: step limit of 100000 instructions reached" "with a runtime error that says so"
+check "--max-steps lets a short program finish" 3 "$VM" --max-steps 100000 "$t/args.nvm" a b
+check "--max-steps needs a count" 64 "$VM" --max-steps x "$t/args.nvm"
 check "--profile runs the program" 3 "$VM" --profile "$t/args.nvm" x y
 has err "profile: " "and prints the instruction count"
 has err "main (args.nano:1)" "and the functions with their source"

@@ -5,13 +5,17 @@
  * opcodes.  Most mutants get their file_size and CRC recomputed after mutating, so that the
  * mutations reach the section parsers and the verifier instead of all dying at the CRC check.
  * Every rejection must be a non-empty one-line message; every program that loads must
- * disassemble (to /dev/null).  Nothing is executed.
+ * disassemble (to /dev/null) and then run: with a step limit, a small stack and heap, its output
+ * discarded, in a scratch directory (a mutant may write files), nested as deep as allowed (so
+ * that it cannot start programs).  It may fail in any defined way; the VM must not crash.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "nvmbuild.h"
+#include "process.h"
 #include "program.h"
 #include "tap.h"
 
@@ -423,9 +427,23 @@ static void mutate_once(Bytes *m) {
 
 typedef struct {
     long loaded, rejected, header, section, verify, bad_message, crc_kept;
+    long ran_ok, ran_failed; /* loaded programs that returned 0 / ended otherwise */
 } Stats;
 
 static FILE *devnull;
+
+/* Runs a loaded program in a tight sandbox; returns its exit status. */
+static int run_sandboxed(const Program *p) {
+    ProcessOptions o = {.stack_slots = 4096, .max_frames = 256, .heap_max = (size_t)4 << 20,
+                        .in_fd = fileno(devnull), .out_fd = fileno(devnull),
+                        .err_fd = fileno(devnull), .nesting = VM_MAX_NESTING, .max_steps = 20000};
+    char *argv[] = {"fuzz", "arg"};
+    Process *proc = process_new(p, 2, argv, &o);
+    if (proc == NULL) return -1;
+    int status = process_run(proc);
+    process_free(proc);
+    return status;
+}
 
 static void feed(const uint8_t *bytes, size_t len, Stats *st) {
     char err[512];
@@ -436,6 +454,8 @@ static void feed(const uint8_t *bytes, size_t len, Stats *st) {
         program_disassemble(p, devnull);
         for (uint32_t f = 0; f < p->nfuncs; f++)
             (void)program_line_at(p, f, p->funcs[f].code_len / 2);
+        if (run_sandboxed(p) == 0) st->ran_ok++;
+        else st->ran_failed++;
         program_free(p);
         return;
     }
@@ -455,7 +475,13 @@ static void feed(const uint8_t *bytes, size_t len, Stats *st) {
 }
 
 int main(void) {
-    devnull = fopen("/dev/null", "w");
+    char scratch[] = "/tmp/nanovm_fuzz_XXXXXX";
+    if (mkdtemp(scratch) == NULL || chdir(scratch) != 0) {
+        plan(1);
+        ok(0, "make a scratch directory");
+        return done();
+    }
+    devnull = fopen("/dev/null", "w+");
     if (!devnull) {
         plan(1);
         ok(0, "open /dev/null");
@@ -521,11 +547,20 @@ int main(void) {
     ok(st.section > 0 && st.verify > 0,
        "mutants reach the section parsers (%ld) and the verifier (%ld)", st.section, st.verify);
     ok(st.loaded > 0, "some mutants still load (%ld) and disassemble", st.loaded);
+    ok(st.ran_ok + st.ran_failed == st.loaded,
+       "every mutant that loads runs to a defined end (%ld exit 0, %ld another status)",
+       st.ran_ok, st.ran_failed);
     diag("mutants: %ld (%ld without CRC fix-up): %ld loaded, %ld rejected "
          "(%ld header/directory/CRC, %ld section, %ld verifier)",
          mutants, st.crc_kept, st.loaded, st.rejected, st.header, st.section, st.verify);
 
     for (int i = 0; i < NSEEDS; i++) free(seed[i]);
     fclose(devnull);
+    /* remove what the mutants wrote, then the scratch directory */
+    if (chdir("/tmp") == 0) {
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", scratch);
+        if (system(cmd) != 0) diag("could not remove %s", scratch);
+    }
     return done();
 }

@@ -12,7 +12,7 @@
 static VmResult run(const char *src, size_t heap_max) {
     size_t len;
     uint8_t *bytes = asm_build(src, &len);
-    ProcessOptions o = {0, 0, heap_max, 0, 1, 2, 0, 0};
+    ProcessOptions o = {.heap_max = heap_max, .in_fd = 0, .out_fd = 1, .err_fd = 2};
     VmResult r = vm_run_bytes(bytes, len, 0, NULL, NULL, &o);
     free(bytes);
     return r;

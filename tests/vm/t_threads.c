@@ -49,7 +49,7 @@ typedef struct {
 
 static void *run(void *arg) {
     Job *j = arg;
-    ProcessOptions o = {0, 0, (size_t)64 << 20, 0, fileno(j->out), fileno(j->err), 0, 0};
+    ProcessOptions o = {.heap_max = (size_t)64 << 20, .out_fd = fileno(j->out), .err_fd = fileno(j->err)};
     char *argv[] = {"t.nvm"};
     Process *p = process_new(j->prog, 1, argv, &o);
     if (p == NULL) abort();
