@@ -120,6 +120,14 @@ StopReason VM_CORE_NAME(Process *p) {
         if ((v).tag != (t)) TYPE_ERROR(opname, tag_name(t), v);                                \
     } while (0)
 #define S(n) (sp[-(n)]) /* n-th value from the top, 1-based */
+/* Replaces the top of the stack by a new string of the n bytes at b (may collect). */
+#define SET_TOP_STR(b, n)                                                                      \
+    do {                                                                                       \
+        SYNC();                                                                                \
+        ObjString *new_str = str_new(p, (b), (n));                                             \
+        if (new_str == NULL) FAIL_RECORDED();                                                  \
+        S(1) = v_obj(T_STR, new_str);                                                          \
+    } while (0)
 #define JUMP_BY(off) (ip += (int32_t)(off))
 
 #if defined(VM_PROFILE)
@@ -325,29 +333,20 @@ dispatch:
     CASE(INT_TO_STR) {
         char buf[NF_INT_BUF];
         size_t n = nf_format_int(S(1).as.i, buf);
-        SYNC();
-        ObjString *s = str_new(p, buf, n);
-        if (s == NULL) FAIL_RECORDED();
-        S(1) = v_obj(T_STR, s);
+        SET_TOP_STR(buf, n);
         ip += 1;
         DISPATCH();
     }
     CASE(FLOAT_TO_STR) {
         char buf[NF_FLOAT_BUF];
         size_t n = nf_format_float(S(1).as.f, buf);
-        SYNC();
-        ObjString *s = str_new(p, buf, n);
-        if (s == NULL) FAIL_RECORDED();
-        S(1) = v_obj(T_STR, s);
+        SET_TOP_STR(buf, n);
         ip += 1;
         DISPATCH();
     }
     CASE(BOOL_TO_STR) {
-        bool b = S(1).as.i != 0;
-        SYNC();
-        ObjString *s = b ? str_new(p, "true", 4) : str_new(p, "false", 5);
-        if (s == NULL) FAIL_RECORDED();
-        S(1) = v_obj(T_STR, s);
+        if (S(1).as.i != 0) SET_TOP_STR("true", 4);
+        else SET_TOP_STR("false", 5);
         ip += 1;
         DISPATCH();
     }
@@ -369,10 +368,7 @@ dispatch:
         int64_t c = S(1).as.i;
         if (c < 0 || c > 255) FAIL("string_from_char: %lld is not a byte (0..255)", (long long)c);
         char byte = (char)(unsigned char)c;
-        SYNC();
-        ObjString *s = str_new(p, &byte, 1);
-        if (s == NULL) FAIL_RECORDED();
-        S(1) = v_obj(T_STR, s);
+        SET_TOP_STR(&byte, 1);
         ip += 1;
         DISPATCH();
     }
