@@ -25,14 +25,14 @@ WARN     := -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -D_DEFAULT_
 ifeq ($(DISPATCH),switch)
 DISPATCH_FLAGS := -DVM_DISPATCH_SWITCH=1
 endif
-CFLAGS_VM := $(WARN) $(OPT) -g $(DISPATCH_FLAGS) -Ivm
+CFLAGS_VM := $(WARN) $(OPT) -g $(DISPATCH_FLAGS) -Ivm -Iisa
 LDLIBS_VM := -lm -lpthread
 
 # The sanitizer build: AddressSanitizer + UndefinedBehaviorSanitizer, switch dispatch (so the
 # test suite exercises both dispatch modes) and per-opcode execution counts (so a test can check
-# that every opcode in vm/isa.def was executed).
+# that every opcode in isa/isa.def was executed).
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-CFLAGS_SAN := $(WARN) -O1 -g $(SAN) -DVM_DISPATCH_SWITCH=1 -DVM_COUNT_OPS=1 -Ivm
+CFLAGS_SAN := $(WARN) -O1 -g $(SAN) -DVM_DISPATCH_SWITCH=1 -DVM_COUNT_OPS=1 -Ivm -Iisa
 
 .PHONY: all vm test test-build bench clean deps-check
 .DEFAULT_GOAL := all
@@ -48,7 +48,7 @@ deps-check:
 # vm/: the library, nano_vm
 VM_MAIN  := vm/main.c
 VM_SRCS  := $(filter-out $(VM_MAIN),$(wildcard vm/*.c))
-VM_HDRS  := $(wildcard vm/*.h vm/*.def)
+VM_HDRS  := $(wildcard vm/*.h isa/*.def)
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/%.o)
 VM_SOBJS := $(VM_SRCS:%.c=$(B)/san/%.o)
 
@@ -101,7 +101,7 @@ $(B)/san/tests/vm/%.t: tests/vm/%.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/san/libnanovm
 # ThreadSanitizer: the multi-process test once more, to prove processes share no mutable state.
 $(B)/tsan/tests/vm/t_threads.t: tests/vm/t_threads.c $(TLIB_SRCS) $(TLIB_HDRS) $(VM_SRCS) $(VM_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(WARN) -O1 -g -fsanitize=thread -Ivm -Itests/lib $< $(TLIB_SRCS) $(VM_SRCS) -o $@ $(LDLIBS_VM)
+	$(Q)$(CC) $(WARN) -O1 -g -fsanitize=thread -Ivm -Iisa -Itests/lib $< $(TLIB_SRCS) $(VM_SRCS) -o $@ $(LDLIBS_VM)
 
 # The assembler as a command, for shell-script tests.
 $(B)/tests/nvmasm: tests/tools/nvmasm.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/libnanovm.a

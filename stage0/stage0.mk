@@ -27,7 +27,7 @@ bin/nanoc0: $(NANOC0_OBJS)
 
 $(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h vm/numfmt.h vm/shadow.h vm/image.h
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS_S0) $(GC_CFLAGS) -Ivm -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_S0) $(GC_CFLAGS) -Ivm -Iisa -c $< -o $@
 
 $(B)/bootstrap/numfmt.o: vm/numfmt.c vm/numfmt.h
 	@mkdir -p $(@D)

@@ -1,4 +1,4 @@
-/* isa.h: the C view of vm/isa.def and vm/traps.def (opcode enum, names, operand kinds). */
+/* isa.h: the C view of isa/isa.def and isa/traps.def (opcode enum, names, operand kinds). */
 #ifndef NANOVM_ISA_H
 #define NANOVM_ISA_H
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env perl
 # isa_doc.t: docs/ISA.md stays in step with the instruction table.
 #
-# Checks that every opcode of vm/isa.def has exactly one entry "#### NAME (0xHH)" in docs/ISA.md
+# Checks that every opcode of isa/isa.def has exactly one entry "#### NAME (0xHH)" in docs/ISA.md
 # with the same number, the same operand kinds ("Operands:" line) and, where the table gives
 # fixed counts, a "Stack:" line popping and pushing that many values; that every trap of
-# vm/traps.def has one entry "#### NAME (trap N)" likewise; that ISA.md names no opcode or trap
+# isa/traps.def has one entry "#### NAME (trap N)" likewise; that ISA.md names no opcode or trap
 # the tables lack (entry headings, instructions in ```nvm blocks, and every ALL_CAPS_NAME in the
 # text); and that every builtin of docs/BUILTINS.md has a lowering in ISA.md section 9.
 #
@@ -17,7 +17,7 @@ use File::Spec;
 use FindBin;
 
 # Paths are relative to the repository root (overrides relative to the current directory).
-my %path = (ISA_MD => 'docs/ISA.md', ISA_DEF => 'vm/isa.def', TRAPS_DEF => 'vm/traps.def',
+my %path = (ISA_MD => 'docs/ISA.md', ISA_DEF => 'isa/isa.def', TRAPS_DEF => 'isa/traps.def',
             BUILTINS_MD => 'docs/BUILTINS.md');
 $path{$_} = File::Spec->rel2abs($ENV{$_}) for grep { defined $ENV{$_} } keys %path;
 chdir "$FindBin::Bin/../.." or die "cannot find the repository root: $!\n";

@@ -1,5 +1,5 @@
 /* t_ops.c: every NanoISA instruction and trap, run on the VM, with its semantic edge cases;
- * and, in builds that count executed opcodes, a check that no opcode of vm/isa.def is left
+ * and, in builds that count executed opcodes, a check that no opcode of isa/isa.def is left
  * without a test here. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -422,7 +422,7 @@ int main(void) {
             strncat(missing, " ", sizeof missing - strlen(missing) - 1);
             strncat(missing, isa_ops[op].name, sizeof missing - strlen(missing) - 1);
         }
-    ok(missing[0] == '\0', "every opcode in vm/isa.def is executed by a test");
+    ok(missing[0] == '\0', "every opcode in isa/isa.def is executed by a test");
     if (missing[0]) diag("  opcodes never executed:%s", missing);
 #else
     /* tap.h's ok() neutralises '#', so the SKIP directive is printed here */
