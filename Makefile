@@ -79,6 +79,23 @@ $(B)/san/nano_vm: $(B)/san/vm/main.o $(B)/san/libnanovm.a
 	$(Q)$(CC) $(CFLAGS_SAN) $^ -o $@ $(LDLIBS_VM)
 
 # ---------------------------------------------------------------------------------------------
+# isa/: the machine's tables.  The VM and stage0 include them as X-macros; the compiler reads
+# them as nanolang that isa/gen_tables.c writes from them (stage1/isa.nano, stage1/builtins.nano,
+# checked in because the bootstrap compiles them; tests/stage1/isa_sync.t checks they are
+# current).  A changed table regenerates them here.
+ISA_DEFS := $(wildcard isa/*.def)
+
+$(B)/isa/gen_tables: isa/gen_tables.c vm/isa.c vm/isa.h $(ISA_DEFS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O1 -Ivm -Iisa isa/gen_tables.c vm/isa.c -o $@
+
+stage1/isa.nano: $(B)/isa/gen_tables
+	$(Q)$< isa > $@.tmp && mv $@.tmp $@
+
+stage1/builtins.nano: $(B)/isa/gen_tables
+	$(Q)$< builtins > $@.tmp && mv $@.tmp $@
+
+# ---------------------------------------------------------------------------------------------
 # tests/: C test programs (tests/vm/*.c) link the test support library (tests/lib/*.c: TAP
 # helpers and the bytecode builder) and the VM library; each becomes an executable .t that
 # prove runs directly.  Each is built twice: normally and under the sanitizers.
@@ -114,7 +131,7 @@ export NANO_VM_SAN := $(CURDIR)/$(B)/san/nano_vm
 export NANO_BUILD  := $(CURDIR)/$(B)
 
 TEST_BINS := $(TVM_BINS) $(TVM_SBINS) $(B)/tsan/tests/vm/t_threads.t
-TEST_DEPS := bin/nano_vm $(B)/san/nano_vm $(B)/tests/nvmasm
+TEST_DEPS := bin/nano_vm $(B)/san/nano_vm $(B)/tests/nvmasm $(B)/isa/gen_tables
 TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.

@@ -1,211 +1,185 @@
-/* builtins.c: the builtin functions of docs/BUILTINS.md: names and type rules. */
+/* builtins.c: the builtin functions, from the shared table isa/builtins.def: their names, the
+ * type rule each signature implies, and the C each call becomes.
+ *
+ * A signature is words (isa/builtins.def): parameter words, ":", the result word.  The type
+ * variables T (elem), K (key), V (value) and N (num) of one call are bound from the call's
+ * expected type first, then from the arguments left to right, as in the compiler
+ * (stage1/check_builtins.nano). */
 #include <string.h>
 
 #include "check.h"
 
-static const char *const names[] = {
-#define B(id, name) name,
+typedef struct {
+    const char *name, *sig, *native;
+    bool pure;
+} Row;
+
+#define PURE true
+#define EFFECT false
+static const Row rows[] = {
+#define BUILTIN(name, sig, low, a, b, effect, native) {#name, sig, native, effect},
 #include "builtins.def"
-#undef B
+#undef BUILTIN
 };
 
+/* A builtin without a native form (list_X_OP) is not in the bootstrap subset: its name is an
+ * ordinary (undefined) name here. */
 int builtin_lookup(const char *name) {
     for (int i = 0; i < B_COUNT; i++)
-        if (strcmp(names[i], name) == 0) return i;
+        if (rows[i].native[0] && strcmp(rows[i].name, name) == 0) return i;
     return -1;
 }
 
-const char *builtin_name(int id) { return names[id]; }
+const char *builtin_name(int id) { return rows[id].name; }
 
-/* Fixed signatures: parameter codes then '>' and the result code.
- * i int, f float, b bool, s string, v void; NULL: checked by hand below. */
-static const char *sig(int id) {
-    switch (id) {
-    case B_eprint: case B_eprintln: return "s>v";
-    case B_get_argc: return ">i";
-    case B_get_argv: return "i>s";
-    case B_file_read: return "s>s";
-    case B_file_exists: return "s>b";
-    case B_file_write: return "ss>i";
-    case B_getenv: return "s>s";
-    case B_run_shadow_tests: return "s>s";
-    case B_clock_ns: return ">i";
-    case B_exit: return "i>v";
-    case B_panic: return "s>v";
-    case B_sqrt: case B_floor: case B_ceil: case B_round: case B_sin: case B_cos: case B_tan:
-    case B_exp: case B_log: return "f>f";
-    case B_pow: case B_atan2: return "ff>f";
-    case B_bit_and: case B_bit_or: case B_bit_xor: case B_bit_shl: case B_bit_shr: case B_bit_ushr:
-        return "ii>i";
-    case B_float_to_bits: return "f>i";
-    case B_bits_to_float: return "i>f";
-    case B_int_to_float: return "i>f";
-    case B_float_to_int: return "f>i";
-    case B_int_to_string: return "i>s";
-    case B_float_to_string: return "f>s";
-    case B_bool_to_string: return "b>s";
-    case B_string_to_int: return "s>i";
-    case B_string_to_float: return "s>f";
-    case B_str_length: return "s>i";
-    case B_str_concat: return "ss>s";
-    case B_str_substring: return "sii>s";
-    case B_str_equals: return "ss>b";
-    case B_str_compare: return "ss>i";
-    case B_str_contains: return "ss>b";
-    case B_str_index_of: return "ss>i";
-    case B_char_at: return "si>i";
-    case B_string_from_char: return "i>s";
-    case B_is_digit: case B_is_alpha: case B_is_alnum: case B_is_whitespace: case B_is_upper:
-    case B_is_lower: return "i>b";
-    default: return NULL;
-    }
+bool builtin_pure(int id) { return rows[id].pure; }
+
+/* ---- type rules ---------------------------------------------------------------------------- */
+
+typedef struct {
+    Type *T, *K, *V, *N; /* NULL while unbound */
+} Vars;
+
+/* The signature's words, each NUL-terminated in a copy; returns the count. */
+static int words(const char *sig, char **w, int max) {
+    char *s = xstrdup(sig);
+    int n = 0;
+    for (char *t = strtok(s, " "); t && n < max; t = strtok(NULL, " ")) w[n++] = t;
+    return n;
 }
 
-static Type *code_type(char c) {
-    switch (c) {
-    case 'i': return ty_int;
-    case 'f': return ty_float;
-    case 'b': return ty_bool;
-    case 's': return ty_string;
-    default: return ty_void;
-    }
+static bool is(const char *w, const char *k) { return strcmp(w, k) == 0; }
+
+static Type *fixed_type(const char *w) {
+    if (is(w, "int")) return ty_int;
+    if (is(w, "float")) return ty_float;
+    if (is(w, "bool")) return ty_bool;
+    if (is(w, "string")) return ty_string;
+    if (is(w, "strings")) return ty_array(ty_string);
+    if (is(w, "void")) return ty_void;
+    return NULL;
 }
 
-static void nargs(Node *call, int n) {
-    if (call->list.len != n)
-        error_at(call->loc, "%s takes %d argument%s, %d given", names[call->ival], n, n == 1 ? "" : "s", call->list.len);
+/* The type word w stands for, given the variables bound so far, or NULL. */
+static Type *word_type(const char *w, const Vars *v) {
+    Type *t = fixed_type(w);
+    if (t) return t;
+    if (is(w, "num")) return v->N;
+    if (is(w, "elem")) return v->T;
+    if (is(w, "key")) return v->K;
+    if (is(w, "value")) return v->V;
+    if (is(w, "array")) return v->T ? ty_array(v->T) : NULL;
+    if (is(w, "keys")) return v->K ? ty_array(v->K) : NULL;
+    if (is(w, "values")) return v->V ? ty_array(v->V) : NULL;
+    if (is(w, "map")) return v->K && v->V ? ty_map(v->K, v->V) : NULL;
+    return NULL; /* printable */
+}
+
+static void bind(Type **var, Type *t) {
+    if (!*var) *var = t;
+}
+
+/* What the call's expected type says about the variables of result word w. */
+static void bind_expected(const char *w, Type *expected, Vars *v) {
+    if (!expected || expected == ty_void) return;
+    if (is(w, "num") && (expected == ty_int || expected == ty_float)) bind(&v->N, expected);
+    if (is(w, "elem")) bind(&v->T, expected);
+    if (is(w, "key")) bind(&v->K, expected);
+    if (is(w, "value")) bind(&v->V, expected);
+    if (expected->kind == T_ARRAY) {
+        if (is(w, "array")) bind(&v->T, expected->elem);
+        if (is(w, "keys")) bind(&v->K, expected->elem);
+        if (is(w, "values")) bind(&v->V, expected->elem);
+    }
+    if (expected->kind == T_MAP && is(w, "map")) {
+        bind(&v->K, expected->key);
+        bind(&v->V, expected->elem);
+    }
 }
 
 static Node *arg(Node *call, int i) { return VEC_AT(call->list, i); }
 
-static Type *arg_type(Node *call, int i, Type *expected) {
-    Type *t = check_expr(arg(call, i), expected);
-    return t->kind == T_VARIANT ? t->decl->type : t;
-}
-
-static void want(Node *call, int i, Type *t) {
-    check_expr(arg(call, i), t);
-    expect_type(arg(call, i), t, xprintf("argument %d of %s", i + 1, names[call->ival]));
-}
-
-static Type *want_array(Node *call, int i) {
-    Type *t = arg_type(call, i, NULL);
-    if (t->kind != T_ARRAY) error_at(arg(call, i)->loc, "argument %d of %s must be an array, not %s", i + 1, names[call->ival], ty_name(t));
-    return t;
-}
-
-static Type *want_map(Node *call, int i) {
-    Type *t = arg_type(call, i, NULL);
-    if (t->kind != T_MAP) error_at(arg(call, i)->loc, "argument %d of %s must be a HashMap, not %s", i + 1, names[call->ival], ty_name(t));
-    return t;
+/* Argument i of a parameter of word w whose type is not known yet: checks it and binds. */
+static void accept(Node *call, int i, const char *w, Vars *v) {
+    const char *name = rows[call->ival].name;
+    Type *t = check_expr(arg(call, i), NULL);
+    if (t->kind == T_VARIANT) t = t->decl->type;
+    if (is(w, "printable")) {
+        if (t != ty_int && t != ty_float && t != ty_bool && t != ty_string)
+            error_at(arg(call, i)->loc, "%s takes an int, float, bool or string, not %s", name, ty_name(t));
+    } else if (is(w, "num")) {
+        if (t != ty_int && t != ty_float)
+            error_at(arg(call, i)->loc, "%s takes an int or a float, not %s", name, ty_name(t));
+        v->N = t;
+    } else if (is(w, "array")) {
+        if (t->kind != T_ARRAY)
+            error_at(arg(call, i)->loc, "argument %d of %s must be an array, not %s", i + 1, name, ty_name(t));
+        v->T = t->elem;
+    } else if (is(w, "map")) {
+        if (t->kind != T_MAP)
+            error_at(arg(call, i)->loc, "argument %d of %s must be a HashMap, not %s", i + 1, name, ty_name(t));
+        v->K = t->key;
+        v->V = t->elem;
+    } else {
+        if (t == ty_void) error_at(arg(call, i)->loc, "%s needs a non-void argument %d", name, i + 1);
+        bind(is(w, "elem") ? &v->T : is(w, "key") ? &v->K : &v->V, t);
+    }
 }
 
 Type *check_builtin(Node *call, int id, Type *expected) {
-    const char *s = sig(id);
-    if (s) {
-        const char *gt = strchr(s, '>');
-        nargs(call, (int)(gt - s));
-        for (int i = 0; s[i] != '>'; i++) want(call, i, code_type(s[i]));
-        return code_type(gt[1]);
-    }
-    Type *t, *u;
-    switch (id) {
-    case B_print:
-    case B_println:
-        nargs(call, 1);
-        t = arg_type(call, 0, NULL);
-        if (t != ty_int && t != ty_float && t != ty_bool && t != ty_string)
-            error_at(arg(call, 0)->loc, "%s takes an int, float, bool or string, not %s", names[id], ty_name(t));
-        return ty_void;
-    case B_abs:
-        nargs(call, 1);
-        t = arg_type(call, 0, NULL);
-        if (t != ty_int && t != ty_float) error_at(arg(call, 0)->loc, "abs takes an int or a float, not %s", ty_name(t));
-        return t;
-    case B_min:
-    case B_max:
-        nargs(call, 2);
-        t = arg_type(call, 0, NULL);
-        if (t != ty_int && t != ty_float) error_at(arg(call, 0)->loc, "%s takes ints or floats, not %s", names[id], ty_name(t));
-        want(call, 1, t);
-        return t;
-    case B_str_join:
-        nargs(call, 1);
-        want(call, 0, ty_array(ty_string));
-        return ty_string;
-    case B_run_program:
-        nargs(call, 2);
-        want(call, 0, ty_string);
-        want(call, 1, ty_array(ty_string));
-        return ty_int;
-    case B_array_new:
-        nargs(call, 2);
-        want(call, 0, ty_int);
-        t = arg_type(call, 1, expected && expected->kind == T_ARRAY ? expected->elem : NULL);
-        if (t == ty_void) error_at(arg(call, 1)->loc, "array_new needs a non-void initial value");
-        if (expected && expected->kind == T_ARRAY) {
-            expect_type(arg(call, 1), expected->elem, "argument 2 of array_new");
-            t = expected->elem;
+    char *w[8];
+    int n = words(rows[id].sig, w, 8), nparams = n - 2; /* the last two words: ":" result */
+    const char *result = w[n - 1];
+    if (call->list.len != nparams)
+        error_at(call->loc, "%s takes %d argument%s, %d given", rows[id].name, nparams, nparams == 1 ? "" : "s",
+                 call->list.len);
+    Vars v = {0};
+    bind_expected(result, expected, &v);
+    for (int i = 0; i < nparams; i++) {
+        Type *want = word_type(w[i], &v);
+        if (want) {
+            check_expr(arg(call, i), want);
+            expect_type(arg(call, i), want, xprintf("argument %d of %s", i + 1, rows[id].name));
+        } else {
+            accept(call, i, w[i], &v);
         }
-        return ty_array(t);
-    case B_array_length:
-        nargs(call, 1);
-        want_array(call, 0);
-        return ty_int;
-    case B_at:
-        nargs(call, 2);
-        t = want_array(call, 0);
-        want(call, 1, ty_int);
-        return t->elem;
-    case B_array_set:
-        nargs(call, 3);
-        t = want_array(call, 0);
-        want(call, 1, ty_int);
-        want(call, 2, t->elem);
-        return ty_void;
-    case B_array_push:
-        nargs(call, 2);
-        t = want_array(call, 0);
-        want(call, 1, t->elem);
-        return t;
-    case B_array_pop:
-        nargs(call, 1);
-        t = want_array(call, 0);
-        return t->elem;
-    case B_array_slice:
-        nargs(call, 3);
-        t = want_array(call, 0);
-        want(call, 1, ty_int);
-        want(call, 2, ty_int);
-        return t;
-    case B_map_new:
-        nargs(call, 0);
-        if (!expected || expected->kind != T_MAP)
-            error_at(call->loc, "the type of (map_new) is unknown here; give the variable a type: let m: HashMap<K, V> = (map_new)");
-        return expected;
-    case B_map_put:
-        nargs(call, 3);
-        t = want_map(call, 0);
-        want(call, 1, t->key);
-        want(call, 2, t->elem);
-        return ty_void;
-    case B_map_get:
-    case B_map_has:
-    case B_map_remove:
-        nargs(call, 2);
-        t = want_map(call, 0);
-        want(call, 1, t->key);
-        return id == B_map_get ? t->elem : id == B_map_has ? ty_bool : ty_void;
-    case B_map_size:
-        nargs(call, 1);
-        want_map(call, 0);
-        return ty_int;
-    case B_map_keys:
-    case B_map_values:
-        nargs(call, 1);
-        t = want_map(call, 0);
-        u = id == B_map_keys ? t->key : t->elem;
-        return ty_array(u);
-    default: error_at(call->loc, "internal error: builtin %s has no type rule", names[id]);
     }
+    Type *t = word_type(result, &v);
+    if (!t)
+        error_at(call->loc, "the type of (%s) is unknown here; give the variable a type: let m: HashMap<K, V> = (%s)",
+                 rows[id].name, rows[id].name);
+    return t;
+}
+
+/* ---- the C of a call ------------------------------------------------------------------------- */
+
+static const char *print_kind(Type *t) {
+    return t == ty_int ? "int" : t == ty_float ? "float" : t == ty_bool ? "bool" : "str";
+}
+
+/* The C expression for a call of builtin id, from its native template in isa/builtins.def:
+ * o[i] is argument i's C text, types[i] its type, result the call's type, loc its position. */
+char *builtin_c(int id, char **o, Type **types, int n, Type *result, const char *loc) {
+    Buf b = {0};
+    for (const char *s = rows[id].native; *s; s++) {
+        if (*s != '%') {
+            buf_put(&b, s, 1);
+            continue;
+        }
+        char c = *++s;
+        Type *t0 = n > 0 ? types[0] : NULL;
+        if (c >= '0' && c <= '9') buf_puts(&b, o[c - '0']);
+        else if (c == '*')
+            for (int i = 0; i < n; i++) buf_printf(&b, "%s%s", i ? ", " : "", o[i]);
+        else if (c == 'L') buf_puts(&b, loc);
+        else if (c == 't') buf_puts(&b, print_kind(t0));
+        else if (c == 'k') buf_puts(&b, t0->key == ty_string ? "s" : "i");
+        else if (c == 'E') buf_puts(&b, ty_c(t0->elem));
+        else if (c == 'R') buf_puts(&b, ty_c(result));
+        else if (c == 'Y') buf_puts(&b, ty_c(result->elem));
+        else if (c == 'K') buf_puts(&b, result->key == ty_string ? "true" : "false");
+        else error_at((Loc){"isa/builtins.def", 1, 1}, "internal error: bad template '%%%c' for builtin %s", c,
+                      rows[id].name);
+    }
+    return b.p ? b.p : xstrdup("");
 }

@@ -322,13 +322,7 @@ bool is_pure(Node *e) {
         return true;
     case E_CALL: return false;
     case E_BUILTIN:
-        switch (e->ival) {
-        case B_print: case B_println: case B_eprint: case B_eprintln: case B_file_read: case B_file_write:
-        case B_file_exists: case B_exit: case B_panic: case B_array_set: case B_array_push: case B_array_pop:
-        case B_map_put: case B_map_remove: case B_getenv: case B_run_shadow_tests: case B_clock_ns: case B_run_program:
-            return false;
-        default: break;
-        }
+        if (!builtin_pure((int)e->ival)) return false;
         for (int i = 0; i < e->list.len; i++)
             if (!is_pure(VEC_AT(e->list, i))) return false;
         return true;

@@ -89,8 +89,6 @@ static char *int_lit(int64_t v) {
     return xprintf("INT64_C(%lld)", (long long)v);
 }
 
-static const char *ctype(Type *t) { return ty_c(t); }
-
 static char *binop(Node *e) {
     Node *kids[2] = {e->a, e->b};
     char *o[2];
@@ -130,65 +128,17 @@ static char *args_list(char **o, int n) {
     return b.p ? b.p : xstrdup("");
 }
 
+/* A builtin call: its template in isa/builtins.def (builtin_c). */
 static char *builtin(Node *e) {
     int n = e->list.len;
     Node **kids = (Node **)e->list.items;
     char **o = xmalloc(sizeof(char *) * (size_t)(n + 1));
+    Type **types = xmalloc(sizeof(Type *) * (size_t)(n + 1));
     char *pre = operands(kids, n, o);
+    for (int i = 0; i < n; i++)
+        types[i] = kids[i]->type->kind == T_VARIANT ? kids[i]->type->decl->type : kids[i]->type;
     char *L = xprintf("%s, %d", c_file(e->loc), e->loc.line);
-    Type *t0 = n > 0 ? kids[0]->type : NULL;
-    if (t0 && t0->kind == T_VARIANT) t0 = t0->decl->type;
-    const char *name = builtin_name((int)e->ival);
-    char *body;
-    switch (e->ival) {
-    case B_print:
-    case B_println: {
-        const char *k = t0 == ty_int ? "int" : t0 == ty_float ? "float" : t0 == ty_bool ? "bool" : "str";
-        body = xprintf("nr_%s_%s(%s)", name, k, o[0]);
-        break;
-    }
-    case B_abs: body = xprintf("nr_abs_%s(%s)", t0 == ty_int ? "int" : "float", o[0]); break;
-    case B_min:
-    case B_max: body = xprintf("nr_%s_%s(%s, %s)", name, t0 == ty_int ? "int" : "float", o[0], o[1]); break;
-    case B_get_argv: body = xprintf("nr_get_argv(%s, %s)", o[0], L); break;
-    case B_panic: body = xprintf("nr_panic(%s, %s)", o[0], L); break;
-    case B_str_substring: body = xprintf("nr_str_substring(%s, %s, %s, %s)", o[0], o[1], o[2], L); break;
-    case B_char_at: body = xprintf("nr_char_at(%s, %s, %s)", o[0], o[1], L); break;
-    case B_string_from_char: body = xprintf("nr_string_from_char(%s, %s)", o[0], L); break;
-    case B_array_new: {
-        const char *T = ctype(e->type->elem);
-        body = xprintf("nr_array_new(%s, sizeof(%s), (%s[]){%s}, %s)", o[0], T, T, o[1], L);
-        break;
-    }
-    case B_at: body = xprintf("(*(%s *)nr_array_at(%s, %s, %s))", ctype(e->type), o[0], o[1], L); break;
-    case B_array_set: {
-        const char *T = ctype(t0->elem);
-        body = xprintf("nr_array_set(%s, %s, (%s[]){%s}, %s)", o[0], o[1], T, o[2], L);
-        break;
-    }
-    case B_array_push: {
-        const char *T = ctype(t0->elem);
-        body = xprintf("nr_array_push(%s, (%s[]){%s})", o[0], T, o[1]);
-        break;
-    }
-    case B_array_pop: body = xprintf("(*(%s *)nr_array_pop(%s, %s))", ctype(e->type), o[0], L); break;
-    case B_array_slice: body = xprintf("nr_array_slice(%s, %s, %s, %s)", o[0], o[1], o[2], L); break;
-    case B_map_new:
-        body = xprintf("nr_map_new(%s, sizeof(%s))", e->type->key == ty_string ? "true" : "false", ctype(e->type->elem));
-        break;
-    case B_map_put: {
-        const char *T = ctype(t0->elem);
-        body = xprintf("nr_map_put_%c(%s, %s, (%s[]){%s})", t0->key == ty_string ? 's' : 'i', o[0], o[1], T, o[2]);
-        break;
-    }
-    case B_map_get:
-        body = xprintf("(*(%s *)nr_map_get_%c(%s, %s, %s))", ctype(e->type), t0->key == ty_string ? 's' : 'i', o[0], o[1], L);
-        break;
-    case B_map_has:
-    case B_map_remove: body = xprintf("nr_%s_%c(%s, %s)", name, t0->key == ty_string ? 's' : 'i', o[0], o[1]); break;
-    default: body = xprintf("nr_%s(%s)", name, args_list(o, n)); break;
-    }
-    return wrap(pre, body);
+    return wrap(pre, builtin_c((int)e->ival, o, types, n, e->type, L));
 }
 
 static char *record(Node *e) {

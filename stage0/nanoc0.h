@@ -212,16 +212,19 @@ void emit_program(Vec *modules, bool tests, const char *out_name, Buf *out);
 SymEntry *sym_lookup(Module *m, const char *name);
 void sym_add(Module *m, Loc loc, const char *name, Decl *d, Module *alias);
 
-/* builtins (builtins.c) */
+/* builtins (builtins.c, from the table isa/builtins.def) */
 typedef enum {
-#define B(id, name) B_##id,
+#define BUILTIN(name, sig, low, a, b, effect, native) B_##name,
 #include "builtins.def"
-#undef B
+#undef BUILTIN
     B_COUNT
 } BuiltinId;
-int builtin_lookup(const char *name); /* -1 if not a builtin */
+int builtin_lookup(const char *name); /* -1 if not a builtin of the bootstrap subset */
 const char *builtin_name(int id);
+bool builtin_pure(int id); /* no effect but its value (or a runtime error) */
 Type *check_builtin(Node *call, int id, Type *expected);
+/* The C expression of a call: o[i] the C of argument i, types[i] its type. */
+char *builtin_c(int id, char **o, Type **types, int n, Type *result, const char *loc);
 
 /* check helpers shared by check.c and builtins.c */
 Type *check_expr(Node *e, Type *expected);

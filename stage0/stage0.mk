@@ -9,7 +9,7 @@
 #   cc prog.c $(cat build/bootstrap/link.flags)
 
 NANOC0_SRCS := $(wildcard stage0/*.c)
-NANOC0_HDRS := $(wildcard stage0/*.h stage0/*.def)
+NANOC0_HDRS := $(wildcard stage0/*.h isa/builtins.def)
 NANOC0_OBJS := $(NANOC0_SRCS:%.c=$(B)/%.o)
 NANORT_SRCS := $(wildcard bootstrap/*.c)
 NANORT_OBJS := $(NANORT_SRCS:%.c=$(B)/%.o) $(B)/bootstrap/numfmt.o
@@ -19,7 +19,7 @@ CFLAGS_S0   := $(WARN) $(OPT) -g
 
 $(B)/stage0/%.o: stage0/%.c $(NANOC0_HDRS)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS_S0) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_S0) -Iisa -c $< -o $@
 
 bin/nanoc0: $(NANOC0_OBJS)
 	@mkdir -p $(@D)
@@ -31,7 +31,7 @@ $(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h vm/numfmt.h vm/shadow.h vm/
 
 $(B)/bootstrap/numfmt.o: vm/numfmt.c vm/numfmt.h
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS_S0) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS_S0) -Iisa -c $< -o $@
 
 $(B)/bootstrap/libnanort.a: $(NANORT_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^
