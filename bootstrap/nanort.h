@@ -137,6 +137,8 @@ bool nr_str_equals(nr_str a, nr_str b);
 int64_t nr_str_compare(nr_str a, nr_str b);
 bool nr_str_contains(nr_str s, nr_str part);
 int64_t nr_str_index_of(nr_str s, nr_str part);
+bool nr_str_starts_with(nr_str s, nr_str prefix);
+bool nr_str_ends_with(nr_str s, nr_str suffix);
 nr_str nr_str_join(nr_array *parts);
 int64_t nr_char_at(nr_str s, int64_t i, const char *file, int64_t line);
 nr_str nr_string_from_char(int64_t c, const char *file, int64_t line);

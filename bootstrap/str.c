@@ -47,6 +47,16 @@ int64_t nr_str_index_of(nr_str s, nr_str part) {
 
 bool nr_str_contains(nr_str s, nr_str part) { return nr_str_index_of(s, part) >= 0; }
 
+bool nr_str_starts_with(nr_str s, nr_str prefix) {
+    if (prefix.len == 0) return true;
+    return prefix.len <= s.len && memcmp(s.ptr, prefix.ptr, (size_t)prefix.len) == 0;
+}
+
+bool nr_str_ends_with(nr_str s, nr_str suffix) {
+    if (suffix.len == 0) return true;
+    return suffix.len <= s.len && memcmp(s.ptr + (s.len - suffix.len), suffix.ptr, (size_t)suffix.len) == 0;
+}
+
 nr_str nr_str_join(nr_array *parts) {
     const nr_str *p = (const nr_str *)parts->data;
     size_t total = 0;
