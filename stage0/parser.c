@@ -430,7 +430,13 @@ static Node *parse_if_stmt(Parser *P) {
     n->b = parse_block(P);
     if (is_k(cur(P), "else")) {
         next(P);
-        n->c = is_k(cur(P), "if") ? parse_if_stmt(P) : parse_block(P);
+        if (is_k(cur(P), "if")) { /* each arm of an else-if chain is a level of nesting */
+            enter(P);
+            n->c = parse_if_stmt(P);
+            depth--;
+        } else {
+            n->c = parse_block(P);
+        }
     }
     return n;
 }

@@ -15,4 +15,22 @@ for p in reject/*.nano; do
         not_ok "$p" "$TMP/why"
     fi
 done
+# A chain of 100,000 else-if arms (each arm a level of nesting) is the nesting error, not a crash
+# of nanoc0's C stack.
+{
+    echo 'fn f(x: int) -> int {'
+    echo '    if (== x 0) { return 0 }'
+    i=1
+    while [ $i -lt 100000 ]; do echo "    else if (== x $i) { return $i }"; i=$((i + 1)); done
+    echo '    else { return -1 }'
+    echo '}'
+} > "$TMP/chain.nano"
+"$NANOC0" -o "$TMP/chain.c" "$TMP/chain.nano" > /dev/null 2> "$TMP/err"
+status=$?
+if [ "$status" = 1 ] && grep -q '^.*chain.nano:[0-9]*:[0-9]*: error: nesting deeper than 500 levels$' "$TMP/err"; then
+    ok "a 100,000-arm else-if chain is the nesting error"
+else
+    echo "status $status" >> "$TMP/err"
+    not_ok "a 100,000-arm else-if chain is the nesting error" "$TMP/err"
+fi
 done_testing
