@@ -155,12 +155,25 @@ function median(list,    v, n, i, j, t) {
     }
     return n % 2 ? v[(n + 1) / 2] + 0 : (v[n / 2] + v[n / 2 + 1]) / 2
 }
+function largest(list,    v, n, i, m) {
+    n = split(list, v, " ")
+    m = v[1] + 0
+    for (i = 2; i <= n; i++) if (v[i] + 0 > m) m = v[i] + 0
+    return m
+}
+# How far the slowest run of a cell lies above the median of that cell; the worst is kept.
+function spread(key, name, list,    m, s) {
+    m = median(list)
+    s = m > 0 ? largest(list) / m - 1 : 0
+    if (s > worst) { worst = s; worst_at = key " on " name }
+}
 { cpu[$1, $2] = cpu[$1, $2] " " $3; kb[$1, $2] = kb[$1, $2] " " $4 }
 END {
     ns = split(systems, sys, " ")
     split(substr(titles, 2), title, "|")
     np = split(programs, prog, " ")
-    printf "\nCPU seconds (user + sys), median of %d runs; x = the system\047s time / nano_vm\047s (above 1: nano_vm\n", runs
+    nruns = runs == 1 ? "1 run" : runs " runs"
+    printf "\nCPU seconds (user + sys), median of %s; x = the system\047s time / nano_vm\047s (above 1: nano_vm\n", nruns
     printf "is faster); MB = peak resident memory (median).\n\n"
     printf "%-10s %15s", "", title[1]
     for (s = 2; s <= ns; s++) printf " | %22s", title[s]
@@ -169,6 +182,7 @@ END {
     printf "\n"
     for (p = 1; p <= np; p++) {
         vt = median(cpu[prog[p], "vm"])
+        for (s = 1; s <= ns; s++) spread(prog[p], title[s], cpu[prog[p], sys[s]])
         printf "%-10s %8.3f %6.1f", prog[p], vt, median(kb[prog[p], "vm"]) / 1024
         for (s = 2; s <= ns; s++) {
             t = median(cpu[prog[p], sys[s]])
@@ -185,10 +199,14 @@ END {
         printf "\n"
     }
     tn = median(cpu["self", "native"]); tv = median(cpu["self", "vm"])
-    printf "\nThe self-compile (stage1/main.nano, shadow tests included), median of %d runs:\n", runs
-    printf "  %-44s %8.3f s %7.1f MB\n", "native stage 1 compiler (build/stage1/nano_virt)", tn, median(kb["self", "native"]) / 1024
+    spread("the self-compile", "nano_vm", cpu["self", "vm"])
+    spread("the self-compile", "the native compiler", cpu["self", "native"])
+    printf "\nThe self-compile (stage1/main.nano, shadow tests included), median of %s:\n", nruns
+    printf "  %-50s %7.3f s %6.1f MB\n", "native stage 1 compiler (build/stage1/nano_virt)", tn, median(kb["self", "native"]) / 1024
     ratio = tn > 0 ? tv / tn : 0
-    printf "  %-44s %8.3f s %7.1f MB   %.2fx native\n", "nano_virt on nano_vm (bin/nano_virt)", tv, median(kb["self", "vm"]) / 1024, ratio
+    printf "  %-50s %7.3f s %6.1f MB   %.2fx native\n", "nano_virt on nano_vm (bin/nano_virt)", tv, median(kb["self", "vm"]) / 1024, ratio
+    if (runs > 1)
+        printf "\nNoise: the slowest run of a cell was up to %.0f%% above the cell\047s median (%s).\n", worst * 100, worst_at
 }' "$runs"
 echo
 echo "(every run: $runs)"
