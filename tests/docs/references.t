@@ -6,7 +6,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT" || exit 1
-pattern='DESIGN[.]md|[.][.]/shared'
+pattern='DESIG[N][.]md|[.][.]/share[d]'
 echo "1..1"
 if git rev-parse --is-inside-work-tree > /dev/null 2>&1; then
     hits=$(git grep -n -I --untracked -E "$pattern" -- . 2>&1)
