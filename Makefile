@@ -3,7 +3,12 @@
 #   make            build everything and run the bootstrap (stage2/stage2.mk): the compiler
 #                   compiles itself and the two results must be the same bytes
 #   make test       build, then run every TAP test through prove
-#   make bench      benchmarks against Lua 5.4 and Python 3 (tests/bench/)
+#   make bench      the benchmarks (tests/bench/) on nano_vm beside Lua 5.4, LuaJIT's interpreter
+#                   and Python 3, and the self-compile on nano_vm beside the native compiler:
+#                   median CPU time of BENCH_RUNS (default 5) interleaved runs, ratios, memory
+#   make bench-check  a regression guard without timing: each benchmark on a reduced input under
+#                   valgrind, its instruction count against tests/bench/counts.txt (3% tolerance);
+#                   UPDATE=1 records the new counts.  Not part of make test (valgrind is slow)
 #   make clean      remove build/ and bin/
 #
 # Variables: CC, OPT (default -O2), DISPATCH=goto|switch (interpreter dispatch), V=1 (echo
@@ -34,7 +39,7 @@ LDLIBS_VM := -lm -lpthread
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CFLAGS_SAN := $(WARN) -O1 -g $(SAN) -DVM_DISPATCH_SWITCH=1 -DVM_COUNT_OPS=1 -Ivm -Iisa
 
-.PHONY: all vm test test-build bench clean deps-check
+.PHONY: all vm test test-build bench bench-check clean deps-check
 .DEFAULT_GOAL := all
 
 # A missing library gets one clear message instead of a compiler error.
@@ -145,14 +150,18 @@ test: test-build
 	prove -j2 $(TEST_BINS) $(TEST_SCRIPTS)
 
 # ---------------------------------------------------------------------------------------------
-# make bench: the benchmark programs of ../shared/bench, compiled by the self-hosted compiler,
-# beside Lua 5.4 and Python 3 (tests/bench/run.sh).
+# make bench: the benchmark programs (tests/bench/programs/), compiled by the self-hosted
+# compiler, beside their Lua and Python peers (tests/bench/peers/), and the self-compile
+# (tests/bench/run.sh).  make bench-check: their instruction counts (tests/bench/check.sh).
 $(B)/bench/measure: tests/bench/measure.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -O2 $< -o $@
 
 bench: bootstrap $(B)/bench/measure
-	$(Q)B=$(B) sh tests/bench/run.sh
+	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh
+
+bench-check: bootstrap
+	$(Q)B=$(B) UPDATE=$(UPDATE) sh tests/bench/check.sh
 
 clean:
 	rm -rf $(B) bin

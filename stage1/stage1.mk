@@ -1,5 +1,5 @@
 # stage1/stage1.mk: nano_virt, the compiler in nanolang, built natively by nanoc0 (stage 1 of
-# the bootstrap, DESIGN.md section 1).  Included by the top-level Makefile.
+# the bootstrap, docs/ARCHITECTURE.md section 3).  Included by the top-level Makefile.
 #
 #   build/stage1/nano_virt         the compiler: nanoc0 transpiles stage1/main.nano (and every
 #                                  file it imports) to C, cc links it with the bootstrap runtime

@@ -1,4 +1,5 @@
-# stage2/stage2.mk: the bootstrap (DESIGN.md section 1), included by the top-level Makefile.
+# stage2/stage2.mk: the bootstrap (docs/ARCHITECTURE.md section 3), included by the top-level
+# Makefile.
 #
 #   stage 1   build/stage1/nano_virt         nanoc0 transpiles stage1/*.nano to C, cc links it
 #   A         build/stage2/nano_virt.nvm      stage 1 compiles stage1/main.nano to bytecode

@@ -1,4 +1,4 @@
-/* verify.c: the bytecode verifier (docs/NVM_FORMAT.md section 5, DESIGN.md section 4).
+/* verify.c: the bytecode verifier (docs/NVM_FORMAT.md section 5, docs/ISA.md section 4).
  *
  * A program that passes cannot make the interpreter read outside its tables or its operand
  * stack: every opcode is defined, every operand index is in range, every jump lands on an

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # native.t: the builtin test vectors (builtins.nano, expected output builtins.out and
 # builtins.err, exit status 7) on the native runtime: nanoc0 + bootstrap/.  The same files are
-# the expected results for the VM (DESIGN.md section 7).  Also checks that builtins.nano calls
-# every builtin listed in docs/BUILTINS.md and that nanoc0 knows each of them.
+# the expected results for the VM (docs/ARCHITECTURE.md section 4).  Also checks that
+# builtins.nano calls every builtin listed in docs/BUILTINS.md and that nanoc0 knows each of them.
 . "$(dirname "$0")/../stage0/lib.sh"
 cd "$ROOT/tests/builtins"
 if "$NANOC0" -o "$TMP/b.c" builtins.nano 2> "$TMP/err" && "$NANOC0" --tests -o "$TMP/bt.c" builtins.nano 2>> "$TMP/err"; then

@@ -2,7 +2,7 @@
 # vm.t: the builtin test vectors on the VM: builtins.nano compiled by nano_virt (its shadow tests
 # run at compile time) and run by nano_vm must print exactly what the native runtime prints
 # (builtins.out, builtins.err, exit status 7; native.t checks the native side against the same
-# files), so the two runtimes agree byte for byte (DESIGN.md section 7).
+# files), so the two runtimes agree byte for byte (docs/ARCHITECTURE.md section 4).
 . "$(dirname "$0")/../stage0/lib.sh"
 VIRT=${NANO_VIRT:-$BUILD/stage1/nano_virt}
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
