@@ -207,7 +207,7 @@ int cop_read_frame(CopReader *r, int fd, const uint8_t **payload, size_t *len, c
     uint32_t n = (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
     if (n == 0 || n > COP_MAX_FRAME) {
         fail(err, errlen, "a frame of %u bytes (the limit is 1 to %u)", n, COP_MAX_FRAME);
-        return -1;
+        return -2;
     }
     size_t have = 0;
     while (have < n) {
@@ -217,7 +217,7 @@ int cop_read_frame(CopReader *r, int fd, const uint8_t **payload, size_t *len, c
             uint8_t *b = realloc(r->buf, cap);
             if (b == NULL) {
                 fail(err, errlen, "no memory for a frame of %u bytes", n);
-                return -1;
+                return -2;
             }
             r->buf = b;
             r->cap = cap;

@@ -136,9 +136,10 @@ typedef struct {
 } CopReader;
 
 /* Reads one frame from fd.  Returns 1 with the payload in *payload and *len (valid until the next
- * call), 0 at end of input before a frame starts, -1 with a message in err: a length of 0 or
- * over COP_MAX_FRAME, input that ends inside a frame, a read error, or no memory.  The buffer
- * grows only as bytes arrive, so a lying length costs no memory. */
+ * call), 0 at end of input before a frame starts, -1 with a message in err when the input ends
+ * inside a frame or cannot be read, -2 with a message for a length of 0 or over COP_MAX_FRAME
+ * (the stream is garbage) or no memory.  The buffer grows only as bytes arrive, so a lying
+ * length costs no memory. */
 int cop_read_frame(CopReader *r, int fd, const uint8_t **payload, size_t *len, char *err,
                    size_t errlen);
 /* Gives back a large buffer after a large frame. */

@@ -174,11 +174,12 @@ static int exchange(struct CopClient *c, CopReply *rp) {
     char err[256];
     int r = cop_read_frame(&c->rd, c->rep, &payload, &len, err, sizeof err);
     if (r <= 0) {
-        /* the reply pipe ended: the co-process is ending (or closed the pipe: then it is killed) */
+        /* the reply pipe ended (the co-process is ending, or closed the pipe: then it is killed
+         * after the grace period), or the stream is garbage (it is killed at once) */
         char why[400];
         if (r == 0) snprintf(why, sizeof why, "nano_cop closed the reply pipe");
         else snprintf(why, sizeof why, "nano_cop sent a bad reply: %s", err);
-        lose(c, 1, why);
+        lose(c, r >= -1, why);
         return -1;
     }
     if (cop_decode_reply(payload, len, rp, err, sizeof err) != 0) {
