@@ -52,7 +52,12 @@ $(B)/san/tests/cop/%.t: tests/cop/%.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/san/libnano
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_ST) $(TCOP_DEFS) -DNANO_COP_BIN='"$(CURDIR)/$(B)/san/nano_cop"' $< $(TLIB_SRCS) $(B)/san/libnanovm.a -o $@ $(LDLIBS_VM)
 
-TEST_BINS += $(TCOP_BINS) $(TCOP_SBINS)
+# ThreadSanitizer: t_cop runs programs with extern calls on threads at once.
+$(B)/tsan/tests/cop/t_cop.t: tests/cop/t_cop.c $(TLIB_SRCS) $(TLIB_HDRS) $(VM_SRCS) $(VM_HDRS) bin/nano_cop $(COPTEST_LIB)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O1 -g -fsanitize=thread -Ivm -Iisa -Itests/lib $(TCOP_DEFS) -DNANO_COP_BIN='"$(CURDIR)/bin/nano_cop"' $< $(TLIB_SRCS) $(VM_SRCS) -o $@ $(LDLIBS_VM)
+
+TEST_BINS += $(TCOP_BINS) $(TCOP_SBINS) $(B)/tsan/tests/cop/t_cop.t
 TEST_DEPS += bin/nano_cop $(B)/san/nano_cop $(COPTEST_LIB)
 
 # libFuzzer over both decoders (tests/cop/fuzz/fuzz_wire.c).  FUZZ_TIME seconds, corpus in
