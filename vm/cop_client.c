@@ -234,8 +234,11 @@ static int start(Process *p, struct CopClient *c, char *err, size_t errlen) {
     /* the child's descriptors 0..4, first copied above 4 so that no dup2 overwrites a source
      * (copies are close-on-exec, like every descriptor the VM opens) */
     int src[5] = {p->in_fd, p->out.fd, p->err.fd, req[0], rep[1]};
-    int high[5];
-    for (int i = 0; i < 5; i++) high[i] = src[i] >= 0 ? fcntl(src[i], F_DUPFD_CLOEXEC, 5) : -1;
+    int high[5], dup_err[5];
+    for (int i = 0; i < 5; i++) {
+        high[i] = src[i] >= 0 ? fcntl(src[i], F_DUPFD_CLOEXEC, 5) : -1;
+        dup_err[i] = high[i] < 0 ? (src[i] >= 0 ? errno : EBADF) : 0;
+    }
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t at;
     posix_spawn_file_actions_init(&fa);
@@ -243,8 +246,9 @@ static int start(Process *p, struct CopClient *c, char *err, size_t errlen) {
     int e = 0;
     for (int i = 0; i < 5 && e == 0; i++) {
         if (high[i] >= 0) e = posix_spawn_file_actions_adddup2(&fa, high[i], i);
-        else if (i < 3) e = posix_spawn_file_actions_addopen(&fa, i, "/dev/null", O_RDWR, 0);
-        else e = errno ? errno : EBADF; /* a pipe that cannot be copied */
+        else if (i < 3 && dup_err[i] == EBADF) /* the program has no such stream */
+            e = posix_spawn_file_actions_addopen(&fa, i, "/dev/null", O_RDWR, 0);
+        else e = dup_err[i]; /* out of descriptors */
     }
     if (e == 0) e = posix_spawn_file_actions_addclosefrom_np(&fa, 5);
     /* an empty signal mask, and SIGPIPE (which nano_vm ignores) back to its default, as for an
