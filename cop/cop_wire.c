@@ -374,7 +374,8 @@ static void get_value(Dec *d, CopValue *v, int void_ok, const char *what) {
             dec_fail(d, "%s has the unknown %s", what, cop_ctype_name(v->type, tb, sizeof tb));
             return;
         }
-        v->i = (int64_t)get_u64(d, what);
+        uint64_t u = get_u64(d, what);
+        memcpy(&v->i, &u, sizeof v->i); /* the two's complement bits */
         int64_t lo, hi;
         if (!d->bad && int_range(v->type, &lo, &hi) && (v->i < lo || v->i > hi))
             dec_fail(d, "%s: %lld is out of range for %s", what, (long long)v->i,
@@ -481,10 +482,12 @@ int cop_decode_reply(const uint8_t *payload, size_t len, CopReply *out, char *er
             return dec_fail(&d, "HELLO_OK has the wrong magic number 0x%08x", out->u.hello.magic);
         return finish(&d);
     case COP_BOUND: out->u.bound.id = get_u32(&d, "BOUND"); return finish(&d);
-    case COP_RESULT:
-        out->u.result.c_errno = (int32_t)get_u32(&d, "RESULT");
+    case COP_RESULT: {
+        uint32_t e = get_u32(&d, "RESULT");
+        memcpy(&out->u.result.c_errno, &e, sizeof e);
         get_value(&d, &out->u.result.value, 1, "the result");
         return finish(&d);
+    }
     case COP_ERROR:
         out->u.error.code = get_u32(&d, "ERROR");
         out->u.error.message = get_str(&d, &out->u.error.len, COP_MAX_MESSAGE, 1, "the error message");

@@ -218,8 +218,10 @@ static void do_bind(const CopRequest *rq) {
     ffi_status st = ffi_prep_cif(&b->cif, FFI_DEFAULT_ABI, n, ffi_of(b->ret), b->atypes);
     if (st != FFI_OK) {
         free_binding(b);
-        reply_error(COP_E_SIGNATURE, "libffi cannot describe the signature of '%s' (status %d)",
-                    sym, (int)st);
+        reply_error(COP_E_SIGNATURE, "libffi cannot prepare a call of '%s': %s", sym,
+                    st == FFI_BAD_TYPEDEF ? "a bad type"
+                    : st == FFI_BAD_ABI   ? "a bad calling convention"
+                                          : "an unsupported signature");
         return;
     }
     uint32_t id = nbindings;

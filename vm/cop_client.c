@@ -75,7 +75,7 @@ static void describe_status(int status, char *buf, size_t n) {
     } else if (WIFEXITED(status)) {
         snprintf(buf, n, "nano_cop exited with status %d", WEXITSTATUS(status));
     } else {
-        snprintf(buf, n, "nano_cop ended (wait status %d)", status);
+        snprintf(buf, n, "nano_cop ended");
     }
 }
 
