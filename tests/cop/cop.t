@@ -24,9 +24,20 @@ unset NANO_COP
 export NANO_COP_TEST_VAR="value from the environment"
 unset NANO_COP_TEST_UNSET
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_cop_t.XXXXXX")
+# processes this test started and has not seen end (nano_vm, and co-processes found through
+# it); at exit, those still alive (and still nano_vm or nano_cop) are killed
 STARTED=""
+forget() {
+    local keep="" p
+    for p in $STARTED; do [ "$p" = "$1" ] || keep="$keep $p"; done
+    STARTED=$keep
+}
 cleanup() {
-    for p in $STARTED; do kill -9 "$p" 2> /dev/null; done
+    local p comm
+    for p in $STARTED; do
+        comm=$(cat "/proc/$p/comm" 2> /dev/null)
+        case "$comm" in nano_vm | nano_cop) kill -9 "$p" 2> /dev/null ;; esac
+    done
     rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -184,6 +195,7 @@ ok $? "the process-check programs compile" "$(cat "$P"/*.cerr)"
 vm=$!
 STARTED="$STARTED $vm"
 wait $vm
+forget $vm
 cop_pid=$(sed -n 1p "$P/pids.out")
 cop_ppid=$(sed -n 2p "$P/pids.out")
 [ -n "$cop_pid" ] && [ "$cop_pid" != "$vm" ] && [ "$cop_ppid" = "$vm" ]
@@ -244,6 +256,8 @@ if wait_for "$P/sleeper.out" 20; then
     kill -9 "$cop"
     wait $vm
     status=$?
+    forget $vm
+    forget $cop
     [ $status = 1 ] && grep -qF "sleeper.nano:5: error: extern call to sleep: nano_cop killed by signal 9 (SIGKILL)" "$P/sleeper.err"
     ok $? "SIGKILL of the co-process during sleep(): status 1 and the error (status $status)" "$(cat "$P/sleeper.err")"
 else
@@ -261,9 +275,12 @@ if wait_for "$P/sleeper2.out" 20; then
     alive_before=$?
     kill -9 $vm
     wait $vm 2> /dev/null
+    forget $vm
     for i in $(seq 100); do gone "$cop" && break; sleep 0.05; done
     gone "$cop"
-    [ $? = 0 ] && [ $alive_before = 1 ]
+    cop_gone=$?
+    [ $cop_gone = 0 ] && forget $cop
+    [ $cop_gone = 0 ] && [ $alive_before = 1 ]
     ok $? "SIGKILL of nano_vm during sleep(): its co-process $cop ends too"
 else
     ok 1 "the sleeper started" "$(cat "$P/sleeper2.err")"
