@@ -91,7 +91,7 @@ static void clean_copy(char *dst, size_t n, const char *src, size_t len) {
 
 /* ---- the child ----------------------------------------------------------------------------- */
 
-static void sleep_ms_frac(long us) {
+static void sleep_us(long us) {
     struct timespec ts = {us / 1000000, (us % 1000000) * 1000};
     while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
@@ -106,7 +106,7 @@ static int wait_exit(pid_t pid, int *status, long ms) {
         if (r == pid) return 1;
         if (r < 0 && errno != EINTR) return -1;
         if (waited_us >= ms * 1000) return 0;
-        sleep_ms_frac(step);
+        sleep_us(step);
         waited_us += step;
         if (step < 10000) step *= 2;
     }

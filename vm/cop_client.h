@@ -19,7 +19,7 @@
 int cop_extern_call(Process *p);
 
 /* Ends the process's co-process, if it has one: closes the request pipe (nano_cop exits at its
- * end), waits for it (killing it if it has not exited after a few seconds) and frees the
+ * end), waits for it (killing it if it has not exited after 5 seconds) and frees the
  * client.  Safe to call more than once. */
 void cop_close(Process *p);
 
