@@ -50,10 +50,10 @@ deps-check:
 # `all` is the bootstrap (stage2/stage2.mk), which builds every stage in order.
 
 # ---------------------------------------------------------------------------------------------
-# vm/: the library, nano_vm
+# vm/: the library, nano_vm (the library includes cop/cop_wire.c, the co-process protocol)
 VM_MAIN  := vm/main.c
-VM_SRCS  := $(filter-out $(VM_MAIN),$(wildcard vm/*.c))
-VM_HDRS  := $(wildcard vm/*.h isa/*.def)
+VM_SRCS  := $(filter-out $(VM_MAIN),$(wildcard vm/*.c)) cop/cop_wire.c
+VM_HDRS  := $(wildcard vm/*.h isa/*.def) cop/cop_wire.h
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/%.o)
 VM_SOBJS := $(VM_SRCS:%.c=$(B)/san/%.o)
 
@@ -140,6 +140,7 @@ TEST_DEPS := bin/nano_vm $(B)/san/nano_vm $(B)/tests/nvmasm $(B)/isa/gen_tables
 TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.
+-include cop/cop.mk
 -include stage0/stage0.mk
 -include stage1/stage1.mk
 -include stage2/stage2.mk

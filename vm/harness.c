@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cop_client.h"
 #include "isa.h"
 #include "nvm_format.h"
 #include "object.h"
@@ -209,10 +210,7 @@ static int push_str(Process *p, const char *s, size_t n) {
 }
 
 int harness_service(Process *p) {
-    if (p->trap_import != NVM_NONE)
-        return trap_fail(p, "extern call to %s: extern calls are not available: nano_cop is "
-                            "not built yet",
-                         program_str(p->prog, p->prog->imports[p->trap_import].name));
+    if (p->trap_import != NVM_NONE) return cop_extern_call(p);
     Value *sp = p->sp;
     switch ((TrapNo)p->trap_no) {
     case TRAP_PRINT:

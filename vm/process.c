@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cop_client.h"
 #include "harness.h"
 #include "nvm_format.h"
 
@@ -69,6 +70,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
 
 void process_free(Process *p) {
     if (p == NULL) return;
+    cop_close(p);
     heap_free_all(&p->heap);
     for (int i = 0; i < p->argc; i++) free(p->argv[i]);
     free(p->argv);
@@ -133,6 +135,7 @@ int process_run(Process *p) {
     }
     int status = finish(p, r);
     process_flush(p);
+    cop_close(p); /* the program is over: so is its co-process (on the thread that started it) */
     return status;
 }
 

@@ -97,6 +97,7 @@ typedef struct Process {
     uint64_t *prof_instrs, *prof_calls; /* per function, when profiling (else NULL) */
     uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only) */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
+    struct CopClient *cop; /* the co-process for extern calls, once started (vm/cop_client.h) */
 } Process;
 
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
