@@ -1,6 +1,6 @@
 /* numfmt.h: number formatting and parsing, the one implementation shared by the VM and the
  * native bootstrap runtime (bootstrap/ compiles this file too), so that both give the same
- * bytes for the same numbers (DESIGN.md section 7).  Pure functions, no locale, no state. */
+ * bytes for the same numbers.  Pure functions, no locale, no state. */
 #ifndef NANOVM_NUMFMT_H
 #define NANOVM_NUMFMT_H
 

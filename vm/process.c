@@ -1,10 +1,13 @@
 /* process.c: creating, running and destroying virtual processes. */
 #include "process.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
+#include "interp.h"
 #include "nvm_format.h"
 
 static char *dup_str(const char *s) {
@@ -12,6 +15,13 @@ static char *dup_str(const char *s) {
     char *d = malloc(n);
     if (d != NULL) memcpy(d, s, n);
     return d;
+}
+
+void process_fail(Process *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->error, sizeof p->error, fmt, ap);
+    va_end(ap);
 }
 
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {

@@ -111,11 +111,6 @@ int process_run(Process *p);
  * returns normally, VM_EXIT_RUNTIME_ERROR (after reporting) when it fails, or the HALT status. */
 int process_call(Process *p, uint32_t func);
 
-/* The pure core (vm/interp.c): runs from p->pc until it must stop. */
-StopReason vm_core_run(Process *p);
-/* The same, counting instructions and calls per function (vm/interp_prof.c). */
-StopReason vm_core_run_profiled(Process *p);
-
 /* Prints the profile of a process run with ProcessOptions.profile to its stderr: the functions
  * that executed the most instructions, with their calls. */
 void process_print_profile(Process *p);
