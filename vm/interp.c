@@ -104,12 +104,8 @@ static void check_len(uint32_t op, uint32_t want1, uint32_t want2) {
         process_fail(p, __VA_ARGS__);                                                          \
         return STOP_ERROR;                                                                     \
     } while (0)
-/* An allocation failed: the message is already recorded. */
-#define FAIL_RECORDED()                                                                        \
-    do {                                                                                       \
-        p->error_pc = (uint32_t)(ip - code);                                                   \
-        return STOP_ERROR;                                                                     \
-    } while (0)
+/* An allocation failed: the heap says why. */
+#define FAIL_ALLOC() FAIL("%s", heap->error)
 #define TYPE_ERROR(opname, want, v)                                                            \
     FAIL("type error: %s expects %s, got %s", opname, want, tag_name((v).tag))
 #define CHECK(v, t, opname)                                                                    \
@@ -121,8 +117,8 @@ static void check_len(uint32_t op, uint32_t want1, uint32_t want2) {
 #define SET_TOP_STR(b, n)                                                                      \
     do {                                                                                       \
         SYNC();                                                                                \
-        ObjString *new_str = str_new(p, (b), (n));                                             \
-        if (new_str == NULL) FAIL_RECORDED();                                                  \
+        ObjString *new_str = str_new(heap, (b), (n));                                             \
+        if (new_str == NULL) FAIL_ALLOC();                                                  \
         S(1) = v_obj(T_STR, new_str);                                                          \
     } while (0)
 #define JUMP_BY(off) (ip += (int32_t)(off))

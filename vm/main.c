@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "process.h"
+#include "harness.h"
 #include "nvm_format.h"
 #include "program.h"
 #include "shadow.h"
@@ -101,8 +101,8 @@ typedef struct {
 
 static void *run_thread(void *arg) {
     RunJob *job = arg;
-    job->status = process_run(job->proc);
-    if (job->profile) process_print_profile(job->proc);
+    job->status = harness_run(job->proc);
+    if (job->profile) harness_print_profile(job->proc);
     return NULL;
 }
 

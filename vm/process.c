@@ -1,14 +1,10 @@
-/* process.c: creating, running and destroying virtual processes. */
+/* process.c: creating and destroying virtual processes, and recording their runtime errors. */
 #include "process.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "harness.h"
-#include "interp.h"
-#include "nvm_format.h"
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
@@ -61,6 +57,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
         p->argc = i + 1;
     }
     heap_init(&p->heap, o.heap_max);
+    heap_set_roots(&p->heap, p->stack, &p->sp, p->globals, prog->nglobals);
     p->nesting = o.nesting;
     p->max_steps = o.max_steps;
     if (o.profile || o.max_steps > 0) { /* both need the counting interpreter */
@@ -93,68 +90,3 @@ void process_free(Process *p) {
     free(p->prof_calls);
     free(p);
 }
-
-/* Enter function f (no arguments) from the harness and run it until it returns, halts or
- * fails, servicing traps on the way.  On STOP_RETURN the result (if any) is left on the stack. */
-static StopReason run_function(Process *p, uint32_t f) {
-    const Function *fn = &p->prog->funcs[f];
-    if (p->nframes == p->max_frames ||
-        (size_t)(p->stack_end - p->sp) < (size_t)fn->nlocals + fn->max_stack + VM_STACK_SLACK) {
-        process_fail(p, "stack overflow");
-        p->error_pc = fn->code_start;
-        return STOP_ERROR;
-    }
-    Frame *fr = &p->frames[p->nframes++];
-    fr->func = f;
-    fr->ret_pc = VM_RET_TO_HARNESS;
-    fr->base = p->sp;
-    for (uint32_t i = 0; i < fn->nlocals; i++) *p->sp++ = v_unit();
-    p->pc = fn->code_start;
-    for (;;) {
-        StopReason r = p->prof_instrs ? vm_core_run_profiled(p) : vm_core_run(p);
-        if (r != STOP_TRAP) return r;
-        if (harness_service(p) != 0) return STOP_ERROR;
-    }
-}
-
-/* Finish a run that stopped with r: report an error, and return the exit status. */
-static int finish(Process *p, StopReason r) {
-    if (r == STOP_ERROR) {
-        harness_report_error(p);
-        p->exit_status = VM_EXIT_RUNTIME_ERROR;
-    }
-    return p->exit_status;
-}
-
-int process_run(Process *p) {
-    const Program *prog = p->prog;
-    StopReason r = STOP_RETURN;
-    p->exit_status = 0;
-    if (prog->init != NVM_NONE) {
-        r = run_function(p, prog->init);
-        p->sp = p->stack;
-    }
-    if (r == STOP_RETURN) {
-        r = run_function(p, prog->entry);
-        if (r == STOP_RETURN) {
-            if (prog->funcs[prog->entry].nret == 1) p->exit_status = (int)(p->sp[-1].as.i & 255);
-            p->sp = p->stack;
-        }
-    }
-    int status = finish(p, r);
-    process_flush(p);
-    return status;
-}
-
-int process_call(Process *p, uint32_t func) {
-    size_t depth = p->nframes;
-    Value *sp = p->sp;
-    p->exit_status = 0;
-    StopReason r = run_function(p, func);
-    int status = r == STOP_RETURN ? 0 : finish(p, r);
-    p->nframes = depth;
-    p->sp = sp;
-    process_flush(p);
-    return status;
-}
-

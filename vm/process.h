@@ -3,6 +3,10 @@
  * Everything a running program owns lives in its Process: value stack, frames, globals, heap,
  * output buffers, trap state.  The VM has no other mutable state, so processes run on separate
  * threads with no locks (the Program they share is immutable).
+ *
+ * Layer: above the heap and objects (heap.h has the whole order), below the interpreter
+ * (interp.h), which runs a process's code, and the harness (harness.h), which services its traps
+ * and runs it to completion.  Nothing here calls up into either.
  */
 #ifndef NANOVM_PROCESS_H
 #define NANOVM_PROCESS_H
@@ -99,26 +103,12 @@ typedef struct Process {
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
 } Process;
 
+/* A new process for prog, ready to run (harness_run) with arguments argv[0..argc); NULL when
+ * out of memory. */
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
 void process_free(Process *p);
 
-/* Run the program to completion: the global initializer, then main.  Returns the exit status
- * (main's result, HALT's operand, or VM_EXIT_RUNTIME_ERROR after printing the error and a stack
- * trace to the process's stderr). */
-int process_run(Process *p);
-
-/* Run one function with no arguments in the process (used for shadow tests); returns 0 when it
- * returns normally, VM_EXIT_RUNTIME_ERROR (after reporting) when it fails, or the HALT status. */
-int process_call(Process *p, uint32_t func);
-
-/* Prints the profile of a process run with ProcessOptions.profile to its stderr: the functions
- * that executed the most instructions, with their calls. */
-void process_print_profile(Process *p);
-
-/* Runtime error raised from outside the core (harness): records the message. */
+/* Record a runtime error: its message (p->error); the caller sets p->error_pc. */
 void process_fail(Process *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Flush buffered output. */
-void process_flush(Process *p);
 
 #endif
