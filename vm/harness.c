@@ -428,7 +428,7 @@ void harness_print_profile(Process *p) {
 static StopReason run_function(Process *p, uint32_t f) {
     const Function *fn = &p->prog->funcs[f];
     if (p->nframes == p->max_frames ||
-        (size_t)(p->stack_end - p->sp) < (size_t)fn->nlocals + fn->max_stack + VM_STACK_SLACK) {
+        (uint64_t)(p->stack_end - p->sp) < (uint64_t)fn->nlocals + fn->max_stack + VM_STACK_SLACK) {
         process_fail(p, "stack overflow");
         p->error_pc = fn->code_start;
         return STOP_ERROR;

@@ -35,8 +35,8 @@ static void usage(FILE *out) {
           "  --dis          print a disassembly (functions, source lines, constants) and exit\n"
           "  --verify       load and verify only; exit 0 when the file is valid\n"
           "  --test         run the program's shadow tests, printing TAP\n"
-          "  --stack N      value stack size in slots (default 4M)\n"
-          "  --frames N     maximum call depth (default 1M)\n"
+          "  --stack N      value stack size in slots (default 4m, at most 4g)\n"
+          "  --frames N     maximum call depth (default 1m, at most 4g)\n"
           "  --heap N       heap limit in bytes; suffixes k, m, g (default 4g)\n"
           "  --max-steps N  stop the program with a runtime error after N instructions\n"
           "  --profile      after the run, print the functions that executed the most\n"
@@ -200,6 +200,11 @@ int main(int argc, char **argv) {
             if (a[2] == 's') opt.stack_slots = v;
             else if (a[2] == 'f') opt.max_frames = v;
             else opt.heap_max = v;
+            if (!vm_sizes_ok(opt.stack_slots, opt.max_frames)) {
+                fprintf(stderr, "nano_vm: %s %s: too large (at most %llu)\n", a, argv[i + 1],
+                        (unsigned long long)(a[2] == 's' ? VM_MAX_STACK_SLOTS : VM_MAX_FRAMES));
+                return EXIT_USAGE;
+            }
             i++;
         } else {
             fprintf(stderr, "nano_vm: unknown option '%s' (try --help)\n", a);

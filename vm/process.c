@@ -20,12 +20,19 @@ void process_fail(Process *p, const char *fmt, ...) {
     va_end(ap);
 }
 
+int vm_sizes_ok(size_t stack_slots, size_t max_frames) {
+    return (uint64_t)stack_slots <= VM_MAX_STACK_SLOTS &&
+           stack_slots <= SIZE_MAX / sizeof(Value) && (uint64_t)max_frames <= VM_MAX_FRAMES &&
+           max_frames <= SIZE_MAX / sizeof(Frame);
+}
+
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
     ProcessOptions o = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
     if (opt != NULL) o = *opt;
     if (o.stack_slots == 0) o.stack_slots = VM_DEFAULT_STACK_SLOTS;
     if (o.max_frames == 0) o.max_frames = VM_DEFAULT_MAX_FRAMES;
     if (o.heap_max == 0) o.heap_max = VM_DEFAULT_HEAP_MAX;
+    if (!vm_sizes_ok(o.stack_slots, o.max_frames)) return NULL;
 
     Process *p = calloc(1, sizeof *p);
     if (p == NULL) return NULL;

@@ -36,6 +36,13 @@ typedef struct {
 #define VM_DEFAULT_MAX_FRAMES ((size_t)1 << 20)
 #define VM_DEFAULT_HEAP_MAX ((size_t)4 << 30)
 
+/* Upper limits of ProcessOptions.stack_slots and .max_frames (64 GiB of slots or frames): more
+ * memory than a machine has, and small enough that no size computed from them overflows on a
+ * 64-bit host.  process_new refuses larger values (and, on a 32-bit host, any whose size in
+ * bytes would not fit in a size_t): vm_sizes_ok says whether it will. */
+#define VM_MAX_STACK_SLOTS ((uint64_t)1 << 32)
+#define VM_MAX_FRAMES ((uint64_t)1 << 32)
+
 /* Exit status of a program that failed with a runtime error. */
 #define VM_EXIT_RUNTIME_ERROR 1
 
@@ -106,6 +113,8 @@ typedef struct Process {
 /* A new process for prog, ready to run (harness_run) with arguments argv[0..argc); NULL when
  * out of memory. */
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
+/* Whether stack_slots and max_frames (0: the default) are within the limits above. */
+int vm_sizes_ok(size_t stack_slots, size_t max_frames);
 void process_free(Process *p);
 
 /* Record a runtime error: its message (p->error); the caller sets p->error_pc. */

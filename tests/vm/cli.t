@@ -173,5 +173,19 @@ has err "main (args.nano:1)" "and the functions with their source"
 st=${PIPESTATUS[0]}
 [ "$st" -lt 128 ]; ok $? "a closed stdout does not crash the VM (status $st)"
 
+# sizes whose memory cannot exist are usage errors, not a wrapped multiplication
+check "--frames too large is a usage error" 64 "$VM" --frames 1152921504606846976 "$t/recurse.nvm"
+has err "--frames" "the message names the option"
+check "--stack too large is a usage error" 64 "$VM" --stack 1152921504606846976 "$t/recurse.nvm"
+has err "--stack" "the message names the option"
+check "--stack 16g slots is a usage error" 64 "$VM" --stack 16g "$t/args.nvm"
+check "--frames 18446744073709551615 is a usage error" 64 "$VM" --frames 18446744073709551615 "$t/args.nvm"
+check "--heap beyond 2^64 is a usage error" 64 "$VM" --heap 17179869184g "$t/args.nvm"
+check "--stack 0 is a usage error" 64 "$VM" --stack 0 "$t/args.nvm"
+check "a small --frames still overflows cleanly" 1 "$VM" --frames 3 "$t/recurse.nvm"
+has err "error: stack overflow" "with a stack overflow"
+check "a small --stack still overflows cleanly" 1 "$VM" --stack 40 "$t/recurse.nvm"
+has err "error: stack overflow" "with a stack overflow"
+
 echo "1..$n"
 [ "$failed" = 0 ]
