@@ -44,8 +44,10 @@ static void usage(FILE *out) {
           "  --version      print the version\n"
           "  -h, --help     print this help\n"
           "\n"
-          "exit status: the program's own; 1 runtime error; 64 usage; 65 invalid .nvm;\n"
-          "66 unreadable file; 70 internal error\n",
+          "PROGRAM.nvm must be a regular file of less than 4 GiB.\n"
+          "\n"
+          "exit status: the program's own; 1 runtime error; 64 usage; 65 invalid .nvm (or\n"
+          "too large); 66 unreadable or not a regular file; 70 internal error\n",
           out);
 }
 
@@ -60,36 +62,6 @@ static int parse_size(const char *s, size_t *out) {
     else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
     if (*end != '\0' || v == 0 || v > SIZE_MAX / mul) return -1;
     *out = (size_t)(v * mul);
-    return 0;
-}
-
-static int read_file(const char *path, uint8_t **data, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return -1;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        uint8_t *b = realloc(buf, cap * 2);
-        if (b == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = b;
-        cap *= 2;
-    }
-    int bad = buf == NULL || ferror(f);
-    int e = buf == NULL ? ENOMEM : errno;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = e ? e : EIO;
-        return -1;
-    }
-    *data = buf;
-    *len = n;
     return 0;
 }
 
@@ -217,11 +189,12 @@ int main(int argc, char **argv) {
     }
     uint8_t *bytes;
     size_t len;
-    if (read_file(argv[i], &bytes, &len) != 0) {
-        fprintf(stderr, "nano_vm: %s: %s\n", argv[i], strerror(errno));
-        return EXIT_NO_INPUT;
-    }
     char err[512];
+    int rr = program_read_file(argv[i], &bytes, &len, err, sizeof err);
+    if (rr != PROGRAM_READ_OK) {
+        fprintf(stderr, "nano_vm: %s\n", err);
+        return rr == PROGRAM_READ_INVALID ? EXIT_BAD_NVM : EXIT_NO_INPUT;
+    }
     Program *prog = program_load(bytes, len, err, sizeof err);
     free(bytes);
     if (prog == NULL) {

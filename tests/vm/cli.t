@@ -187,5 +187,25 @@ has err "error: stack overflow" "with a stack overflow"
 check "a small --stack still overflows cleanly" 1 "$VM" --stack 40 "$t/recurse.nvm"
 has err "error: stack overflow" "with a stack overflow"
 
+# only regular files of at most 4 GiB are read as .nvm files (a device or a FIFO would be read
+# forever or block); every check is bounded in time and memory so that a regression fails, not hangs
+bounded() { ( ulimit -v 4000000; timeout 20 "$@" ); }
+check "/dev/zero is refused" 66 bounded "$VM" /dev/zero
+has err "nano_vm: /dev/zero: not a regular file (a character device)" "the message names the file and says why"
+mkfifo "$t/fifo.nvm"
+check "a FIFO is refused without waiting for a writer" 66 bounded "$VM" "$t/fifo.nvm"
+has err "fifo.nvm: not a regular file (a FIFO)" "the message says it is a FIFO"
+check "a directory is refused" 66 bounded "$VM" "$t"
+has err ": is a directory" "the message says it is a directory"
+if truncate -s 5G "$t/big.nvm" 2>/dev/null; then
+    check "a file over 4 GiB is refused without reading it" 65 bounded "$VM" "$t/big.nvm"
+    has err "big.nvm: too large for a .nvm file (5368709120 bytes, at most 4294967295)" "the message gives the size and the limit"
+    rm -f "$t/big.nvm"
+else
+    ok 0 "# SKIP cannot make a sparse 5 GiB file"; ok 0 "# SKIP"
+fi
+check "--test refuses /dev/zero too" 66 bounded "$VM" --test /dev/zero
+check "--dis refuses a FIFO too" 66 bounded "$VM" --dis "$t/fifo.nvm"
+
 echo "1..$n"
 [ "$failed" = 0 ]
