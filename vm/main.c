@@ -97,6 +97,17 @@ static int run_program(const Program *prog, int argc, char **argv, const Process
     return job.status;
 }
 
+/* Writes the n bytes at b for a TAP line: control bytes as \xHH, and '\' and '#' escaped with a
+ * backslash, so that text from the file can neither start a new line nor a TAP directive. */
+static void put_tap(FILE *out, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if (c < 0x20 || c == 0x7F) fprintf(out, "\\x%02x", c);
+        else if (c == '\\' || c == '#') fprintf(out, "\\%c", c);
+        else putc(c, out);
+    }
+}
+
 /* Shadow tests as TAP, each in a fresh process so that one cannot disturb another.  What they
  * print is discarded (stdout is the TAP stream); a failure's location and message follow its
  * "not ok" line as a TAP comment on stderr. */
@@ -115,12 +126,21 @@ static int run_tests(const Program *prog) {
             close(null_fd);
             return EXIT_INTERNAL;
         }
-        const char *name = program_str(prog, prog->shadows[i].name);
-        printf("%sok %u - shadow %s\n", r.failed ? "not " : "", i + 1, name);
+        uint32_t name = prog->shadows[i].name;
+        const char *nb = program_str(prog, name);
+        size_t nlen = name < prog->nstrings ? (size_t)prog->strings[name]->len : strlen(nb);
+        printf("%sok %u - shadow ", r.failed ? "not " : "", i + 1);
+        put_tap(stdout, nb, nlen);
+        putchar('\n');
         fflush(stdout);
         if (r.failed) {
-            fprintf(stderr, "# %s%sshadow test '%s' failed: %s\n", r.location,
-                    r.location[0] ? ": " : "", name, r.message);
+            fputs("# ", stderr);
+            put_tap(stderr, r.location, strlen(r.location));
+            fputs(r.location[0] ? ": shadow test '" : "shadow test '", stderr);
+            put_tap(stderr, nb, nlen);
+            fputs("' failed: ", stderr);
+            put_tap(stderr, r.message, strlen(r.message));
+            fputc('\n', stderr);
             failed++;
         }
     }

@@ -207,5 +207,28 @@ fi
 check "--test refuses /dev/zero too" 66 bounded "$VM" --test /dev/zero
 check "--dis refuses a FIFO too" 66 bounded "$VM" --dis "$t/fifo.nvm"
 
+# shadow test names (and failure messages) come from the file: control bytes, backslashes and
+# '#' are escaped so that a name cannot add TAP lines or turn a failure into a TODO
+cat >"$t/evil.s" <<'S'
+.func main 0 0 1
+    PUSH_SMALL 0
+    RET
+.func t_good 0 0 0
+    RET_VOID
+.func t_bad 0 0 0
+    PUSH_STR "line one\nok 7 - forged"
+    PANIC
+.shadow "evil\nok 3 - injected\r\x01" t_good
+.shadow "x # TODO not really \\ here" t_bad
+S
+"$ASM" "$t/evil.s" "$t/evil.nvm" || echo "# cannot assemble evil"
+check "--test with hostile shadow names" 1 "$VM" --test "$t/evil.nvm"
+[ "$(grep -c '^' "$t/out")" = 3 ]; ok $? "the TAP stream is the plan and two test lines"
+[ "$(grep -cE '^(not )?ok ' "$t/out")" = 2 ]; ok $? "no injected test line"
+has out 'ok 1 - shadow evil\x0aok 3 - injected\x0d\x01' "control bytes in a name are escaped"
+has out 'not ok 2 - shadow x \# TODO not really \\ here' "'#' and backslash in a name are escaped"
+[ "$(grep -c '^' "$t/err")" = 1 ]; ok $? "the failure's diagnostic is one line"
+has err "failed: line one\x0aok 7 - forged" "the message is escaped too"
+
 echo "1..$n"
 [ "$failed" = 0 ]
