@@ -94,6 +94,16 @@ static int expect_str(Process *p, Value v, const char *trap) {
     return trap_fail(p, "type error: TRAP %s expects a string", trap);
 }
 
+/* Output that could not be written is a runtime error: -1 (error recorded) when the process's
+ * standard output or error has failed, else 0. */
+static int lost_output(Process *p) {
+    if (p->out.failed)
+        return trap_fail(p, "cannot write to standard output: %s", strerror(p->out.failed));
+    if (p->err.failed)
+        return trap_fail(p, "cannot write to standard error: %s", strerror(p->err.failed));
+    return 0;
+}
+
 /* A path from a string: NULL (and errno EINVAL) when it contains a NUL byte. */
 static const char *path_of(Value v) {
     ObjString *s = AS_STR(v);
@@ -222,13 +232,12 @@ static int service(Process *p) {
         ObjString *s = AS_STR(sp[-1]);
         if (p->trap_no == TRAP_PRINT) {
             out_write(&p->out, s->bytes, (size_t)s->len);
-            if (p->out.failed)
-                return trap_fail(p, "cannot write to standard output: %s", strerror(p->out.failed));
         } else {
             out_flush(&p->out);
             out_write(&p->err, s->bytes, (size_t)s->len);
             out_flush(&p->err);
         }
+        if (lost_output(p) != 0) return -1;
         p->sp--;
         return 0;
     }
@@ -469,6 +478,13 @@ int harness_run(Process *p) {
             if (prog->funcs[prog->entry].nret == 1) p->exit_status = (int)(p->sp[-1].as.i & 255);
             p->sp = p->stack;
         }
+    }
+    harness_flush(p);
+    if (r != STOP_ERROR && lost_output(p) != 0) {
+        /* the output buffered until the end could not be written: an error after the fact (where
+         * the program was no longer matters) */
+        r = STOP_ERROR;
+        p->nframes = 0;
     }
     int status = finish(p, r);
     harness_flush(p);

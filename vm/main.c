@@ -20,8 +20,19 @@ enum {
     EXIT_USAGE = 64,    /* bad command line */
     EXIT_BAD_NVM = 65,  /* the file is not a valid .nvm */
     EXIT_NO_INPUT = 66, /* the file cannot be read */
-    EXIT_INTERNAL = 70  /* the VM could not start the process (out of memory, threads) */
+    EXIT_INTERNAL = 70, /* the VM could not start the process (out of memory, threads) */
+    EXIT_IO = 74        /* nano_vm's own output (--dis, --test, --help) could not be written */
 };
+
+/* The status to exit with once nano_vm's own output on stdout is complete: EXIT_IO, after saying
+ * so on stderr, when it could not all be written. */
+static int stdout_status(int status) {
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return status;
+    fprintf(stderr, "nano_vm: cannot write to standard output: %s\n",
+            errno ? strerror(errno) : "write error");
+    return EXIT_IO;
+}
 
 static void usage(FILE *out) {
     fputs("usage: nano_vm [options] PROGRAM.nvm [ARGS...]\n"
@@ -46,8 +57,10 @@ static void usage(FILE *out) {
           "\n"
           "PROGRAM.nvm must be a regular file of less than 4 GiB.\n"
           "\n"
-          "exit status: the program's own; 1 runtime error; 64 usage; 65 invalid .nvm (or\n"
-          "too large); 66 unreadable or not a regular file; 70 internal error\n",
+          "exit status: the program's own; 1 runtime error (also when the program's output\n"
+          "cannot be written, e.g. on a full device: the reason goes to stderr); 64 usage;\n"
+          "65 invalid .nvm (or too large); 66 unreadable or not a regular file; 70 internal\n"
+          "error; 74 nano_vm's own output (--dis, --test, --help) cannot be written\n",
           out);
 }
 
@@ -162,10 +175,10 @@ int main(int argc, char **argv) {
             break;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
+            return stdout_status(0);
         } else if (strcmp(a, "--version") == 0) {
             printf("nano_vm %s (NanoISA format 1)\n", NANO_VM_VERSION);
-            return 0;
+            return stdout_status(0);
         } else if (strcmp(a, "--dis") == 0) {
             mode = DIS;
         } else if (strcmp(a, "--verify") == 0) {
@@ -223,9 +236,9 @@ int main(int argc, char **argv) {
     }
     int status = 0;
     switch (mode) {
-    case DIS: program_disassemble(prog, stdout); break;
+    case DIS: program_disassemble(prog, stdout); status = stdout_status(0); break;
     case VERIFY: break;
-    case TEST: status = run_tests(prog); break;
+    case TEST: status = stdout_status(run_tests(prog)); break;
     case RUN: status = run_program(prog, argc - i, argv + i, &opt); break;
     }
     program_free(prog);

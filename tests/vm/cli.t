@@ -230,5 +230,39 @@ has out 'not ok 2 - shadow x \# TODO not really \\ here' "'#' and backslash in a
 [ "$(grep -c '^' "$t/err")" = 1 ]; ok $? "the failure's diagnostic is one line"
 has err "failed: line one\x0aok 7 - forged" "the message is escaped too"
 
+# output that cannot be written (a full device) is an error, whether it is lost while the program
+# runs or when its buffered output is written at the end
+cat >"$t/hello.s" <<'S'
+.func main 0 0 1
+    PUSH_STR "hello\n"
+    TRAP PRINT
+    PUSH_SMALL 0
+    RET
+S
+"$ASM" "$t/hello.s" "$t/hello.nvm" || echo "# cannot assemble hello"
+if [ -w /dev/full ]; then
+    "$VM" "$t/hello.nvm" >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 1 ]; ok $? "a program whose output is lost on a full device exits 1 (exit $st)"
+    has err "error: cannot write to standard output: No space left on device" "and says why on stderr"
+    bounded "$VM" --max-steps 10000000 "$t/yes.nvm" >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 1 ]; ok $? "so does one that fills its output buffer first (exit $st)"
+    has err "cannot write to standard output: No space left on device" "with the same reason"
+    "$VM" --dis "$t/hello.nvm" >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 74 ]; ok $? "--dis on a full device exits 74 (exit $st)"
+    has err "nano_vm: cannot write to standard output: No space left on device" "and says why"
+    "$VM" --test "$t/shadow.nvm" >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 74 ]; ok $? "--test on a full device exits 74 (exit $st)"
+    "$VM" --help >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 74 ]; ok $? "--help on a full device exits 74 (exit $st)"
+    "$VM" "$t/hello.nvm" >"$t/out" 2>/dev/full; st=$?
+    [ "$st" = 0 ]; ok $? "a full stderr that nobody writes to changes nothing (exit $st)"
+    printf '.func main 0 0 1\n    PUSH_STR "oops\\n"\n    TRAP EPRINT\n    PUSH_SMALL 0\n    RET\n' >"$t/eprint.s"
+    "$ASM" "$t/eprint.s" "$t/eprint.nvm" || echo "# cannot assemble eprint"
+    "$VM" "$t/eprint.nvm" 2>/dev/full; st=$?
+    [ "$st" = 1 ]; ok $? "a program whose stderr output is lost exits 1 (exit $st)"
+else
+    for i in 1 2 3 4 5 6 7 8 9 10; do ok 0 "# SKIP no /dev/full"; done
+fi
+
 echo "1..$n"
 [ "$failed" = 0 ]
