@@ -53,7 +53,7 @@ deps-check:
 # vm/: the library, nano_vm (the library includes cop/cop_wire.c, the co-process protocol)
 VM_MAIN  := vm/main.c
 VM_SRCS  := $(filter-out $(VM_MAIN),$(wildcard vm/*.c)) cop/cop_wire.c
-VM_HDRS  := $(wildcard vm/*.h isa/*.def) cop/cop_wire.h
+VM_HDRS  := $(wildcard vm/*.h vm/*.inc isa/*.def) cop/cop_wire.h
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/%.o)
 VM_SOBJS := $(VM_SRCS:%.c=$(B)/san/%.o)
 
@@ -66,9 +66,6 @@ $(B)/vm/%.o: vm/%.c $(VM_HDRS)
 $(B)/san/vm/%.o: vm/%.c $(VM_HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_SAN) -c $< -o $@
-
-# interp_prof.c compiles interp.c a second time (the profiling interpreter).
-$(B)/vm/interp_prof.o $(B)/san/vm/interp_prof.o: vm/interp.c
 
 $(B)/libnanovm.a: $(VM_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -387,6 +387,7 @@ int cop_extern_call(Process *p) {
         }
         c->req = c->rep = -1;
         p->cop = c;
+        p->cop_close = cop_close;
         char err[400];
         if (start(p, c, err, sizeof err) != 0) {
             snprintf(c->gone, sizeof c->gone, "%s", err);
@@ -394,7 +395,7 @@ int cop_extern_call(Process *p) {
         }
     }
     if (c->gone[0] != '\0') return call_fail(p, "extern call to %s: %s", name, c->gone);
-    process_flush(p); /* the program's output so far comes before the C code's */
+    harness_flush(p); /* the program's output so far comes before the C code's */
     if (c->bound[i] == 0 && bind_import(p, c, i) != 0) return -1;
 
     uint64_t total = 0;
@@ -463,12 +464,9 @@ int cop_extern_call(Process *p) {
     case COP_C_BOOL: *p->sp++ = v_bool(r->i != 0); break;
     case COP_C_POINTER: *p->sp++ = v_int((int64_t)r->handle); break;
     case COP_C_STRING: {
-        ObjString *s = str_new(p, r->s, r->len);
+        ObjString *s = str_new(&p->heap, r->s, r->len);
         cop_reader_trim(&c->rd);
-        if (s == NULL) {
-            p->error_pc = p->trap_pc;
-            return -1;
-        }
+        if (s == NULL) return call_fail(p, "extern call to %s: %s", name, p->heap.error);
         *p->sp++ = v_obj(T_STR, s);
         break;
     }

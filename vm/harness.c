@@ -1,5 +1,5 @@
-/* harness.c: services traps for the pure core (all of the VM's I/O is here), buffers a
- * process's output, and reports runtime errors with a stack trace. */
+/* harness.c: runs a process: alternates the pure core with servicing its traps (all of the VM's
+ * I/O is here), buffers the process's output, and reports runtime errors with a stack trace. */
 #include "harness.h"
 
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cop_client.h"
+#include "interp.h"
 #include "isa.h"
 #include "nvm_format.h"
 #include "object.h"
@@ -61,7 +62,7 @@ static void out_write(OutBuf *o, const char *s, size_t n) {
     o->len += n;
 }
 
-void process_flush(Process *p) {
+void harness_flush(Process *p) {
     out_flush(&p->out);
     out_flush(&p->err);
 }
@@ -92,6 +93,16 @@ static int trap_fail(Process *p, const char *fmt, ...) {
 static int expect_str(Process *p, Value v, const char *trap) {
     if (v.tag == T_STR) return 0;
     return trap_fail(p, "type error: TRAP %s expects a string", trap);
+}
+
+/* Output that could not be written is a runtime error: -1 (error recorded) when the process's
+ * standard output or error has failed, else 0. */
+static int lost_output(Process *p) {
+    if (p->out.failed)
+        return trap_fail(p, "cannot write to standard output: %s", strerror(p->out.failed));
+    if (p->err.failed)
+        return trap_fail(p, "cannot write to standard error: %s", strerror(p->err.failed));
+    return 0;
 }
 
 /* A path from a string: NULL (and errno EINVAL) when it contains a NUL byte. */
@@ -200,16 +211,16 @@ static void consume_line(Process *p, size_t len) {
 }
 
 static int push_str(Process *p, const char *s, size_t n) {
-    ObjString *o = str_new(p, s, n);
-    if (o == NULL) {
-        p->error_pc = p->trap_pc;
-        return -1;
-    }
+    ObjString *o = str_new(&p->heap, s, n);
+    if (o == NULL) return trap_fail(p, "%s", p->heap.error);
     *p->sp++ = v_obj(T_STR, o);
     return 0;
 }
 
-int harness_service(Process *p) {
+/* Service the trap the core stopped on (p->trap_no or p->trap_import): pop its operands, do
+ * the effect, push its results.  Returns 0 to resume the core, or -1 with a runtime error
+ * recorded (p->error, p->error_pc). */
+static int service(Process *p) {
     if (p->trap_import != NVM_NONE) return cop_extern_call(p);
     Value *sp = p->sp;
     switch ((TrapNo)p->trap_no) {
@@ -219,13 +230,12 @@ int harness_service(Process *p) {
         ObjString *s = AS_STR(sp[-1]);
         if (p->trap_no == TRAP_PRINT) {
             out_write(&p->out, s->bytes, (size_t)s->len);
-            if (p->out.failed)
-                return trap_fail(p, "cannot write to standard output: %s", strerror(p->out.failed));
         } else {
             out_flush(&p->out);
             out_write(&p->err, s->bytes, (size_t)s->len);
             out_flush(&p->err);
         }
+        if (lost_output(p) != 0) return -1;
         p->sp--;
         return 0;
     }
@@ -294,7 +304,7 @@ int harness_service(Process *p) {
         if (p->nesting >= VM_MAX_NESTING)
             return trap_fail(p, "run_shadow_tests: programs nested more than %d deep", VM_MAX_NESTING);
         ObjString *image = AS_STR(sp[-1]);
-        process_flush(p);
+        harness_flush(p);
         char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len,
                                         p->nesting + 1);
         if (report == NULL) return trap_fail(p, "out of memory (running shadow tests)");
@@ -319,7 +329,7 @@ int harness_service(Process *p) {
             }
             argv[i] = AS_STR(args->items[i])->bytes;
         }
-        process_flush(p);
+        harness_flush(p);
         int status = image_run((const uint8_t *)image->bytes, (size_t)image->len, (int)args->len,
                                argv, p->in_fd, p->out.fd, p->err.fd, p->nesting + 1);
         free(argv);
@@ -359,7 +369,9 @@ static void trace_line(Process *p, size_t i, uint32_t pc) {
 
 #define TRACE_EDGE 10 /* frames shown at each end of a long stack trace */
 
-void harness_report_error(Process *p) {
+/* Print the recorded runtime error as "FILE:LINE: error: MESSAGE" and a stack trace to the
+ * process's stderr (flushing its stdout first); keeps "FILE:LINE" in p->error_where. */
+static void report_error(Process *p) {
     out_flush(&p->out);
     const char *prog_name = p->argc > 0 ? p->argv[0] : "nano_vm";
     char loc[300];
@@ -385,7 +397,7 @@ void harness_report_error(Process *p) {
 
 #define PROFILE_ROWS 25
 
-void process_print_profile(Process *p) {
+void harness_print_profile(Process *p) {
     const Program *prog = p->prog;
     if (p->prof_instrs == NULL) return;
     uint64_t total = 0;
@@ -414,4 +426,78 @@ void process_print_profile(Process *p) {
         last_f = (uint32_t)best;
     }
     out_flush(&p->err);
+}
+
+/* ---- running a process ------------------------------------------------------------------ */
+
+/* Enter function f (no arguments) from the harness and run it until it returns, halts or
+ * fails, servicing traps on the way.  On STOP_RETURN the result (if any) is left on the stack. */
+static StopReason run_function(Process *p, uint32_t f) {
+    const Function *fn = &p->prog->funcs[f];
+    if (p->nframes == p->max_frames ||
+        (uint64_t)(p->stack_end - p->sp) < (uint64_t)fn->nlocals + fn->max_stack + VM_STACK_SLACK) {
+        process_fail(p, "stack overflow");
+        p->error_pc = fn->code_start;
+        return STOP_ERROR;
+    }
+    Frame *fr = &p->frames[p->nframes++];
+    fr->func = f;
+    fr->ret_pc = VM_RET_TO_HARNESS;
+    fr->base = p->sp;
+    for (uint32_t i = 0; i < fn->nlocals; i++) *p->sp++ = v_unit();
+    p->pc = fn->code_start;
+    for (;;) {
+        StopReason r = p->prof_instrs ? vm_core_run_profiled(p) : vm_core_run(p);
+        if (r != STOP_TRAP) return r;
+        if (service(p) != 0) return STOP_ERROR;
+    }
+}
+
+/* Finish a run that stopped with r: report an error, and return the exit status. */
+static int finish(Process *p, StopReason r) {
+    if (r == STOP_ERROR) {
+        report_error(p);
+        p->exit_status = VM_EXIT_RUNTIME_ERROR;
+    }
+    return p->exit_status;
+}
+
+int harness_run(Process *p) {
+    const Program *prog = p->prog;
+    StopReason r = STOP_RETURN;
+    p->exit_status = 0;
+    if (prog->init != NVM_NONE) {
+        r = run_function(p, prog->init);
+        p->sp = p->stack;
+    }
+    if (r == STOP_RETURN) {
+        r = run_function(p, prog->entry);
+        if (r == STOP_RETURN) {
+            if (prog->funcs[prog->entry].nret == 1) p->exit_status = (int)(p->sp[-1].as.i & 255);
+            p->sp = p->stack;
+        }
+    }
+    harness_flush(p);
+    if (r != STOP_ERROR && lost_output(p) != 0) {
+        /* the output buffered until the end could not be written: an error after the fact (where
+         * the program was no longer matters) */
+        r = STOP_ERROR;
+        p->nframes = 0;
+    }
+    int status = finish(p, r);
+    harness_flush(p);
+    cop_close(p); /* the program is over: so is its co-process (on the thread that started it) */
+    return status;
+}
+
+int harness_call(Process *p, uint32_t func) {
+    size_t depth = p->nframes;
+    Value *sp = p->sp;
+    p->exit_status = 0;
+    StopReason r = run_function(p, func);
+    int status = r == STOP_RETURN ? 0 : finish(p, r);
+    p->nframes = depth;
+    p->sp = sp;
+    harness_flush(p);
+    return status;
 }

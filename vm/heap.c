@@ -1,18 +1,20 @@
 /* heap.c: per-process allocation and a precise, non-moving mark-and-sweep collector.
  *
- * Every object of a process is on one singly linked list.  A collection marks everything
- * reachable from the roots (the live value stack and the globals) with an explicit gray stack,
+ * Every object of a heap is on one singly linked list.  A collection marks everything reachable
+ * from the roots (the live value stack, the globals and the rooted temporaries, as the owner set
+ * them with heap_set_roots) with an explicit gray stack,
  * so deep structures never recurse on the C stack, then frees the rest.  The next collection is
  * due when the heap has grown to two (or, when most of it survived, four) times what survived,
  * and at least to HEAP_MIN_GC bytes.
  */
 #include "heap.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "object.h"
-#include "process.h"
 
 #define HEAP_MIN_GC ((size_t)8 << 20)
 
@@ -21,6 +23,22 @@ void heap_init(Heap *h, size_t max) {
     h->max = max;
     h->next_gc = HEAP_MIN_GC < max ? HEAP_MIN_GC : max;
 }
+
+void heap_set_roots(Heap *h, const Value *stack, Value *const *sp, const Value *globals,
+                    size_t nglobals) {
+    h->stack = stack;
+    h->sp = sp;
+    h->globals = globals;
+    h->nglobals = nglobals;
+}
+
+void heap_fail(Heap *h, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(h->error, sizeof h->error, fmt, ap);
+    va_end(ap);
+}
+
 
 void heap_free_all(Heap *h) {
     Obj *o = h->objects;
@@ -104,17 +122,17 @@ static void drain(Marker *m) {
     while (h->ngray > 0) scan(m, h->gray[--h->ngray]);
 }
 
-static void mark_roots(Process *p, Marker *m) {
-    mark_values(m, p->stack, p->sp - p->stack);
-    mark_values(m, p->globals, p->prog->nglobals);
+static void mark_roots(Heap *h, Marker *m) {
+    if (h->stack != NULL) mark_values(m, h->stack, *h->sp - h->stack);
+    if (h->globals != NULL) mark_values(m, h->globals, (int64_t)h->nglobals);
+    mark_values(m, h->temps, h->ntemps);
 }
 
 /* ---- collection --------------------------------------------------------------------------- */
 
-void heap_collect(Process *p) {
-    Heap *h = &p->heap;
+void heap_collect(Heap *h) {
     Marker m = {h, 0};
-    mark_roots(p, &m);
+    mark_roots(h, &m);
     drain(&m);
     while (m.overflowed) {
         m.overflowed = 0;
@@ -150,40 +168,39 @@ void heap_collect(Process *p) {
 }
 
 /* Make room for 'size' more bytes; 0 on success, -1 (error recorded) when over the limit. */
-static int reserve(Process *p, size_t size) {
-    Heap *h = &p->heap;
+static int reserve(Heap *h, size_t size) {
     if (size > h->max || h->bytes > h->max - size) {
-        heap_collect(p);
+        heap_collect(h);
         if (size > h->max || h->bytes > h->max - size) {
-            process_fail(p, "out of memory (heap limit %zu bytes)", h->max);
+            heap_fail(h, "out of memory (heap limit %zu bytes)", h->max);
             return -1;
         }
     } else if (h->bytes + size > h->next_gc) {
-        heap_collect(p);
+        heap_collect(h);
     }
     h->bytes += size;
     return 0;
 }
 
-Obj *heap_alloc(Process *p, size_t size) {
-    if (reserve(p, size) != 0) return NULL;
+Obj *heap_alloc(Heap *h, size_t size) {
+    if (reserve(h, size) != 0) return NULL;
     Obj *o = malloc(size);
     if (o == NULL) {
-        p->heap.bytes -= size;
-        process_fail(p, "out of memory (the system refused %zu bytes)", size);
+        h->bytes -= size;
+        heap_fail(h, "out of memory (the system refused %zu bytes)", size);
         return NULL;
     }
     memset(o, 0, sizeof *o);
-    o->next = p->heap.objects;
-    p->heap.objects = o;
+    o->next = h->objects;
+    h->objects = o;
     return o;
 }
 
-int heap_charge(Process *p, ptrdiff_t delta) {
+int heap_charge(Heap *h, ptrdiff_t delta) {
     if (delta <= 0) {
         size_t d = (size_t)(-delta);
-        p->heap.bytes = p->heap.bytes > d ? p->heap.bytes - d : 0;
+        h->bytes = h->bytes > d ? h->bytes - d : 0;
         return 0;
     }
-    return reserve(p, (size_t)delta);
+    return reserve(h, (size_t)delta);
 }

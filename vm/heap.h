@@ -1,40 +1,79 @@
 /* heap.h: a per-process heap with a precise mark-and-sweep collector.
  *
- * Roots are the live part of the process's value stack and its globals.  An instruction that
- * allocates keeps every reference it still needs on the value stack until the allocation is
- * done (the discipline every allocating instruction in interp.c follows).
+ * Layering of the VM's runtime, each layer using only the layers before it:
+ *   1. value.h, heap, object, map   values and the heap objects (heap and object use each other)
+ *   2. process                      a virtual process: stack, frames, globals, heap, error state
+ *   3. interp                       the pure core, which runs a process's code
+ *   4. harness, shadow, image       traps, output, error reports; runs the core and nested
+ *                                   programs (RUN_TESTS, RUN_PROGRAM)
+ *   5. main                         the nano_vm command
+ * The heap knows nothing of processes or of the interpreter: its owner gives it its roots
+ * (heap_set_roots), and an allocation that fails returns NULL or -1 with the reason in
+ * Heap.error, which the caller turns into a runtime error of its own.
+ *
+ * Roots are the live part of a value stack and the globals, plus the few temporaries the object
+ * functions root while they allocate (heap_push_temp).  An instruction that allocates keeps every
+ * reference it still needs on the value stack until the allocation is done (the discipline
+ * every allocating instruction in interp_core.inc follows).
  */
 #ifndef NANOVM_HEAP_H
 #define NANOVM_HEAP_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "value.h"
 
-struct Process;
+/* Temporaries rooted at once, at most (object.c and map.c use two). */
+#define HEAP_TEMPS 4
 
 typedef struct Heap {
     Obj *objects;      /* every live-or-unswept object */
     size_t bytes;      /* bytes currently charged */
     size_t next_gc;    /* collect when bytes would exceed this */
-    size_t max;        /* hard limit: allocation beyond it is a runtime error */
+    size_t max;        /* hard limit: allocation beyond it fails */
     uint64_t collections;
     Obj **gray;        /* mark stack */
     size_t ngray, gray_cap;
+
+    /* roots (heap_set_roots): the values [stack, *sp) and globals[0..nglobals) */
+    const Value *stack;
+    Value *const *sp;
+    const Value *globals;
+    size_t nglobals;
+    Value temps[HEAP_TEMPS];
+    int ntemps;
+
+    char error[160]; /* why the last allocation failed: "out of memory (...)" */
 } Heap;
 
 void heap_init(Heap *h, size_t max);
+/* Roots: the live part of a value stack is [stack, *sp) (the owner keeps *sp current before
+ * every allocation), and there are nglobals globals. */
+void heap_set_roots(Heap *h, const Value *stack, Value *const *sp, const Value *globals,
+                    size_t nglobals);
 void heap_free_all(Heap *h);
 
-/* Allocate an object of 'size' bytes (header included), charged to the process's heap; may
- * collect first.  Returns NULL after recording an out-of-memory runtime error in the process. */
-Obj *heap_alloc(struct Process *p, size_t size);
+/* Allocate an object of 'size' bytes (header included), charged to the heap; may collect
+ * first.  Returns NULL with the reason in h->error when over the limit or out of memory. */
+Obj *heap_alloc(Heap *h, size_t size);
 
 /* Grow or shrink the out-of-line storage of an object (array items, map tables) by 'delta'
- * bytes; may collect first.  Returns -1 after recording out-of-memory. */
-int heap_charge(struct Process *p, ptrdiff_t delta);
+ * bytes; may collect first.  Returns -1 with the reason in h->error. */
+int heap_charge(Heap *h, ptrdiff_t delta);
 
-void heap_collect(struct Process *p);
+void heap_collect(Heap *h);
+
+/* Record why an allocation failed (h->error). */
+void heap_fail(Heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Keep v alive across the allocations that follow, until heap_pop_temps; at most HEAP_TEMPS
+ * at once (more is a bug in this layer, not a program's: it aborts). */
+static inline void heap_push_temp(Heap *h, Value v) {
+    if (h->ntemps == HEAP_TEMPS) abort();
+    h->temps[h->ntemps++] = v;
+}
+static inline void heap_pop_temps(Heap *h, int n) { h->ntemps -= n; }
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "process.h"
 #include "program.h"
 
@@ -35,7 +36,7 @@ int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, int in_fd
         program_free(prog);
         return 70;
     }
-    int status = process_run(p);
+    int status = harness_run(p);
     process_free(p);
     program_free(prog);
     return status;

@@ -2,17 +2,29 @@
 #include "isa.h"
 
 #define K(kind) OPK_##kind
-#define OPK_NONE_ OPK_NONE
+
+/* The names the FLAGS column of isa.def uses, visible only while the table is expanded here. */
+enum {
+    END = ISA_END,
+    RETURN = ISA_RETURN,
+    FX_COUNT = ISA_FX_COUNT,
+    FX_FIELDS = ISA_FX_FIELDS,
+    FX_SIG = ISA_FX_SIG,
+    FX_INDIRECT = ISA_FX_INDIRECT
+};
+
+#define FIXED_LEN(name, a, b, c)                                                               \
+    (K(a) == OPK_TABLE || K(b) == OPK_TABLE || K(c) == OPK_TABLE ? 0 : ISA_LEN_##name)
 
 const OpInfo isa_ops[256] = {
-#define OP(name, code, a, b, c, pops, pushes, doc) \
-    [code] = {#name, {K(a), K(b), K(c)}, pops, pushes, doc},
+#define OP(name, code, a, b, c, pops, pushes, flags, doc)                                      \
+    [code] = {#name, {K(a), K(b), K(c)}, pops, pushes, flags, FIXED_LEN(name, a, b, c), doc},
 #include "isa.def"
 #undef OP
 };
 
 const int isa_op_count = 0
-#define OP(name, code, a, b, c, pops, pushes, doc) +1
+#define OP(name, code, a, b, c, pops, pushes, flags, doc) +1
 #include "isa.def"
 #undef OP
     ;
@@ -23,21 +35,25 @@ const TrapInfo isa_traps[TRAP__COUNT] = {
 #undef TRAP_DEF
 };
 
+static const char *const kind_names[] = {
+#define KIND_NAME(kind, words, name) name,
+    ISA_OPERAND_KINDS(KIND_NAME)
+#undef KIND_NAME
+};
+
+static const uint8_t kind_words[] = {
+#define KIND_WORDS(kind, words, name) words,
+    ISA_OPERAND_KINDS(KIND_WORDS)
+#undef KIND_WORDS
+};
+
 const char *isa_operand_kind_name(OperandKind k) {
-    static const char *const names[] = {
-        "none", "local", "global", "str", "func", "type", "variant", "import", "count",
-        "field", "key", "trapno", "i32", "i64", "f64", "jump", "table"};
-    return (unsigned)k < sizeof names / sizeof names[0] ? names[k] : "?";
+    return (unsigned)k < sizeof kind_names / sizeof kind_names[0] ? kind_names[k] : "?";
 }
 
 uint32_t isa_operand_words(OperandKind k, uint32_t first_word) {
-    switch (k) {
-    case OPK_NONE: return 0;
-    case OPK_I64:
-    case OPK_F64: return 2;
-    case OPK_TABLE: return first_word > UINT32_MAX - 1 ? UINT32_MAX : 1 + first_word;
-    default: return 1;
-    }
+    if (k == OPK_TABLE) return first_word > UINT32_MAX - 1 ? UINT32_MAX : 1 + first_word;
+    return (unsigned)k < sizeof kind_words ? kind_words[k] : 0;
 }
 
 uint32_t isa_instr_words(const uint32_t *code, uint32_t len, uint32_t pc) {
@@ -45,6 +61,7 @@ uint32_t isa_instr_words(const uint32_t *code, uint32_t len, uint32_t pc) {
     uint32_t word = code[pc];
     if (word > 255 || isa_ops[word].name == NULL) return 0;
     const OpInfo *info = &isa_ops[word];
+    if (info->len != 0) return info->len <= len - pc ? info->len : 0;
     uint32_t at = pc + 1;
     for (int i = 0; i < 3 && info->operand[i] != OPK_NONE; i++) {
         if (at >= len) return 0;

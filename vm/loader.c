@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "nvm_format.h"
 #include "program.h"
@@ -550,58 +552,78 @@ Program *program_load(const uint8_t *bytes, size_t len, char *err, size_t errlen
     return p;
 }
 
-Program *program_load_file(const char *path, char *err, size_t errlen) {
-    char inner[1024];
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+/* What a file that is not a regular file is, in words. */
+static const char *file_kind(mode_t m) {
+    if (S_ISFIFO(m)) return "a FIFO";
+    if (S_ISCHR(m)) return "a character device";
+    if (S_ISBLK(m)) return "a block device";
+    if (S_ISSOCK(m)) return "a socket";
+    return "not a file";
+}
+
+int program_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen) {
+    *data = NULL;
+    *len = 0;
+    /* O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below) */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
+        return PROGRAM_READ_ERROR;
     }
     struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > UINT32_MAX) {
-        snprintf(err, errlen, "%s: bad .nvm: file too large (%lld bytes)", path,
-                 (long long)st.st_size);
-        fclose(f);
-        return NULL;
+    if (fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        close(fd);
+        return PROGRAM_READ_ERROR;
     }
-    /* Read to the end (works for pipes too), never holding more than a .nvm can be. */
-    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0 ? (size_t)st.st_size + 1 : 65536;
-    size_t len = 0;
+    if (S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory", path);
+        close(fd);
+        return PROGRAM_READ_ERROR;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        snprintf(err, errlen, "%s: not a regular file (%s)", path, file_kind(st.st_mode));
+        close(fd);
+        return PROGRAM_READ_ERROR;
+    }
+    if (st.st_size < 0 || (uint64_t)st.st_size > NVM_MAX_FILE_SIZE) {
+        snprintf(err, errlen, "%s: too large for a .nvm file (%lld bytes, at most %llu)", path,
+                 (long long)st.st_size, (unsigned long long)NVM_MAX_FILE_SIZE);
+        close(fd);
+        return PROGRAM_READ_INVALID;
+    }
+    /* Read what fstat promised and one byte more, to notice a file that grew meanwhile (the
+     * loader then reports the size mismatch). */
+    size_t cap = (size_t)st.st_size + 1, n = 0;
     uint8_t *buf = malloc(cap);
-    if (!buf) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        fclose(f);
-        return NULL;
+    if (buf == NULL) {
+        snprintf(err, errlen, "%s: out of memory (%zu bytes)", path, cap);
+        close(fd);
+        return PROGRAM_READ_ERROR;
     }
-    for (;;) {
-        if (len == cap) {
-            if (cap > (size_t)UINT32_MAX) {
-                snprintf(err, errlen, "%s: bad .nvm: file too large", path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            uint8_t *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                snprintf(err, errlen, "%s: out of memory", path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-            cap *= 2;
+    while (n < cap) {
+        ssize_t r = read(fd, buf + n, cap - n);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            free(buf);
+            close(fd);
+            return PROGRAM_READ_ERROR;
         }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) break;
+        if (r == 0) break;
+        n += (size_t)r;
     }
-    if (ferror(f)) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno ? errno : EIO));
-        free(buf);
-        fclose(f);
-        return NULL;
-    }
-    fclose(f);
+    close(fd);
+    *data = buf;
+    *len = n;
+    return PROGRAM_READ_OK;
+}
+
+Program *program_load_file(const char *path, char *err, size_t errlen) {
+    uint8_t *buf;
+    size_t len;
+    if (program_read_file(path, &buf, &len, err, errlen) != PROGRAM_READ_OK) return NULL;
+    char inner[1024];
     Program *p = program_load(buf, len, inner, sizeof inner);
     free(buf);
     if (!p) snprintf(err, errlen, "%s: %s", path, inner);

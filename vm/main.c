@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "process.h"
+#include "harness.h"
 #include "nvm_format.h"
 #include "program.h"
 #include "shadow.h"
@@ -20,8 +20,19 @@ enum {
     EXIT_USAGE = 64,    /* bad command line */
     EXIT_BAD_NVM = 65,  /* the file is not a valid .nvm */
     EXIT_NO_INPUT = 66, /* the file cannot be read */
-    EXIT_INTERNAL = 70  /* the VM could not start the process (out of memory, threads) */
+    EXIT_INTERNAL = 70, /* the VM could not start the process (out of memory, threads) */
+    EXIT_IO = 74        /* nano_vm's own output (--dis, --test, --help) could not be written */
 };
+
+/* The status to exit with once nano_vm's own output on stdout is complete: EXIT_IO, after saying
+ * so on stderr, when it could not all be written. */
+static int stdout_status(int status) {
+    errno = 0;
+    if (fflush(stdout) == 0 && !ferror(stdout)) return status;
+    fprintf(stderr, "nano_vm: cannot write to standard output: %s\n",
+            errno ? strerror(errno) : "write error");
+    return EXIT_IO;
+}
 
 static void usage(FILE *out) {
     fputs("usage: nano_vm [options] PROGRAM.nvm [ARGS...]\n"
@@ -35,8 +46,8 @@ static void usage(FILE *out) {
           "  --dis          print a disassembly (functions, source lines, constants) and exit\n"
           "  --verify       load and verify only; exit 0 when the file is valid\n"
           "  --test         run the program's shadow tests, printing TAP\n"
-          "  --stack N      value stack size in slots (default 4M)\n"
-          "  --frames N     maximum call depth (default 1M)\n"
+          "  --stack N      value stack size in slots (default 4m, at most 4g)\n"
+          "  --frames N     maximum call depth (default 1m, at most 4g)\n"
           "  --heap N       heap limit in bytes; suffixes k, m, g (default 4g)\n"
           "  --max-steps N  stop the program with a runtime error after N instructions\n"
           "  --profile      after the run, print the functions that executed the most\n"
@@ -44,8 +55,12 @@ static void usage(FILE *out) {
           "  --version      print the version\n"
           "  -h, --help     print this help\n"
           "\n"
-          "exit status: the program's own; 1 runtime error; 64 usage; 65 invalid .nvm;\n"
-          "66 unreadable file; 70 internal error\n",
+          "PROGRAM.nvm must be a regular file of less than 4 GiB.\n"
+          "\n"
+          "exit status: the program's own; 1 runtime error (also when the program's output\n"
+          "cannot be written, e.g. on a full device: the reason goes to stderr); 64 usage;\n"
+          "65 invalid .nvm (or too large); 66 unreadable or not a regular file; 70 internal\n"
+          "error; 74 nano_vm's own output (--dis, --test, --help) cannot be written\n",
           out);
 }
 
@@ -63,36 +78,6 @@ static int parse_size(const char *s, size_t *out) {
     return 0;
 }
 
-static int read_file(const char *path, uint8_t **data, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) return -1;
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf != NULL) {
-        n += fread(buf + n, 1, cap - n, f);
-        if (n < cap) break;
-        uint8_t *b = realloc(buf, cap * 2);
-        if (b == NULL) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = b;
-        cap *= 2;
-    }
-    int bad = buf == NULL || ferror(f);
-    int e = buf == NULL ? ENOMEM : errno;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        errno = e ? e : EIO;
-        return -1;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
 typedef struct {
     Process *proc;
     int status;
@@ -101,8 +86,8 @@ typedef struct {
 
 static void *run_thread(void *arg) {
     RunJob *job = arg;
-    job->status = process_run(job->proc);
-    if (job->profile) process_print_profile(job->proc);
+    job->status = harness_run(job->proc);
+    if (job->profile) harness_print_profile(job->proc);
     return NULL;
 }
 
@@ -125,6 +110,17 @@ static int run_program(const Program *prog, int argc, char **argv, const Process
     return job.status;
 }
 
+/* Writes the n bytes at b for a TAP line: control bytes as \xHH, and '\' and '#' escaped with a
+ * backslash, so that text from the file can neither start a new line nor a TAP directive. */
+static void put_tap(FILE *out, const char *b, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if (c < 0x20 || c == 0x7F) fprintf(out, "\\x%02x", c);
+        else if (c == '\\' || c == '#') fprintf(out, "\\%c", c);
+        else putc(c, out);
+    }
+}
+
 /* Shadow tests as TAP, each in a fresh process so that one cannot disturb another.  What they
  * print is discarded (stdout is the TAP stream); a failure's location and message follow its
  * "not ok" line as a TAP comment on stderr. */
@@ -143,12 +139,21 @@ static int run_tests(const Program *prog) {
             close(null_fd);
             return EXIT_INTERNAL;
         }
-        const char *name = program_str(prog, prog->shadows[i].name);
-        printf("%sok %u - shadow %s\n", r.failed ? "not " : "", i + 1, name);
+        uint32_t name = prog->shadows[i].name;
+        const char *nb = program_str(prog, name);
+        size_t nlen = name < prog->nstrings ? (size_t)prog->strings[name]->len : strlen(nb);
+        printf("%sok %u - shadow ", r.failed ? "not " : "", i + 1);
+        put_tap(stdout, nb, nlen);
+        putchar('\n');
         fflush(stdout);
         if (r.failed) {
-            fprintf(stderr, "# %s%sshadow test '%s' failed: %s\n", r.location,
-                    r.location[0] ? ": " : "", name, r.message);
+            fputs("# ", stderr);
+            put_tap(stderr, r.location, strlen(r.location));
+            fputs(r.location[0] ? ": shadow test '" : "shadow test '", stderr);
+            put_tap(stderr, nb, nlen);
+            fputs("' failed: ", stderr);
+            put_tap(stderr, r.message, strlen(r.message));
+            fputc('\n', stderr);
             failed++;
         }
     }
@@ -170,10 +175,10 @@ int main(int argc, char **argv) {
             break;
         } else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             usage(stdout);
-            return 0;
+            return stdout_status(0);
         } else if (strcmp(a, "--version") == 0) {
             printf("nano_vm %s (NanoISA format 1)\n", NANO_VM_VERSION);
-            return 0;
+            return stdout_status(0);
         } else if (strcmp(a, "--dis") == 0) {
             mode = DIS;
         } else if (strcmp(a, "--verify") == 0) {
@@ -200,6 +205,11 @@ int main(int argc, char **argv) {
             if (a[2] == 's') opt.stack_slots = v;
             else if (a[2] == 'f') opt.max_frames = v;
             else opt.heap_max = v;
+            if (!vm_sizes_ok(opt.stack_slots, opt.max_frames)) {
+                fprintf(stderr, "nano_vm: %s %s: too large (at most %llu)\n", a, argv[i + 1],
+                        (unsigned long long)(a[2] == 's' ? VM_MAX_STACK_SLOTS : VM_MAX_FRAMES));
+                return EXIT_USAGE;
+            }
             i++;
         } else {
             fprintf(stderr, "nano_vm: unknown option '%s' (try --help)\n", a);
@@ -212,11 +222,12 @@ int main(int argc, char **argv) {
     }
     uint8_t *bytes;
     size_t len;
-    if (read_file(argv[i], &bytes, &len) != 0) {
-        fprintf(stderr, "nano_vm: %s: %s\n", argv[i], strerror(errno));
-        return EXIT_NO_INPUT;
-    }
     char err[512];
+    int rr = program_read_file(argv[i], &bytes, &len, err, sizeof err);
+    if (rr != PROGRAM_READ_OK) {
+        fprintf(stderr, "nano_vm: %s\n", err);
+        return rr == PROGRAM_READ_INVALID ? EXIT_BAD_NVM : EXIT_NO_INPUT;
+    }
     Program *prog = program_load(bytes, len, err, sizeof err);
     free(bytes);
     if (prog == NULL) {
@@ -225,9 +236,9 @@ int main(int argc, char **argv) {
     }
     int status = 0;
     switch (mode) {
-    case DIS: program_disassemble(prog, stdout); break;
+    case DIS: program_disassemble(prog, stdout); status = stdout_status(0); break;
     case VERIFY: break;
-    case TEST: status = run_tests(prog); break;
+    case TEST: status = stdout_status(run_tests(prog)); break;
     case RUN: status = run_program(prog, argc - i, argv + i, &opt); break;
     }
     program_free(prog);

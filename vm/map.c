@@ -10,7 +10,6 @@
 
 #include "heap.h"
 #include "object.h"
-#include "process.h"
 
 static uint32_t hash_int(int64_t k) {
     uint64_t x = (uint64_t)k;
@@ -31,8 +30,8 @@ static bool key_equal(Value a, Value b) {
     return a.tag == T_STR ? str_equal(AS_STR(a), AS_STR(b)) : a.as.i == b.as.i;
 }
 
-ObjMap *map_new(Process *p, uint32_t key_kind) {
-    ObjMap *m = (ObjMap *)heap_alloc(p, sizeof(ObjMap));
+ObjMap *map_new(Heap *h, uint32_t key_kind) {
+    ObjMap *m = (ObjMap *)heap_alloc(h, sizeof(ObjMap));
     if (m == NULL) return NULL;
     m->h.kind = T_MAP;
     m->key_kind = key_kind;
@@ -72,17 +71,17 @@ bool map_get(const ObjMap *m, Value key, Value *out) {
 
 /* Rebuild the index for the live entries, compacting tombstones away; 'cap' entries and an
  * index of 'index_cap' slots.  Returns -1 (error recorded) when memory runs out. */
-static int rebuild(Process *p, ObjMap *m, int64_t cap, int64_t index_cap) {
+static int rebuild(Heap *h, ObjMap *m, int64_t cap, int64_t index_cap) {
     ptrdiff_t delta = (ptrdiff_t)((cap - m->cap) * (int64_t)sizeof(MapEntry) +
                                   (index_cap - m->index_cap) * (int64_t)sizeof(uint64_t));
-    if (heap_charge(p, delta) != 0) return -1;
+    if (heap_charge(h, delta) != 0) return -1;
     MapEntry *entries = malloc((size_t)cap * sizeof(MapEntry));
     uint64_t *index = calloc((size_t)index_cap, sizeof(uint64_t));
     if (entries == NULL || index == NULL) {
         free(entries);
         free(index);
-        heap_charge(p, -delta);
-        process_fail(p, "out of memory (the system refused a map of %lld entries)", (long long)cap);
+        heap_charge(h, -delta);
+        heap_fail(h, "out of memory (the system refused a map of %lld entries)", (long long)cap);
         return -1;
     }
     int64_t n = 0;
@@ -106,10 +105,10 @@ static int rebuild(Process *p, ObjMap *m, int64_t cap, int64_t index_cap) {
 
 #define MAP_MAX_ENTRIES ((int64_t)1 << 30)
 
-int map_put(Process *p, ObjMap *m, Value key, Value value) {
-    uint32_t h = hash_key(key);
+int map_put(Heap *h, ObjMap *m, Value key, Value value) {
+    uint32_t hash = hash_key(key);
     if (m->count > 0) {
-        uint32_t e = slot_entry(m->index[find_slot(m, key, h)]);
+        uint32_t e = slot_entry(m->index[find_slot(m, key, hash)]);
         if (e != 0) {
             m->entries[e - 1].value = value;
             return 0;
@@ -119,24 +118,24 @@ int map_put(Process *p, ObjMap *m, Value key, Value value) {
         int64_t cap = m->cap;
         if (m->count * 2 > cap || cap == 0) cap = cap ? cap * 2 : 8;
         if (cap > MAP_MAX_ENTRIES) {
-            process_fail(p, "out of memory (map of more than %lld entries)",
-                         (long long)MAP_MAX_ENTRIES);
+            heap_fail(h, "out of memory (map of more than %lld entries)",
+                      (long long)MAP_MAX_ENTRIES);
             return -1;
         }
         /* root key and value across a possible collection (the map itself is rooted by the
          * caller) */
-        *p->sp++ = key;
-        *p->sp++ = value;
-        int r = rebuild(p, m, cap, cap * 2);
-        p->sp -= 2;
+        heap_push_temp(h, key);
+        heap_push_temp(h, value);
+        int r = rebuild(h, m, cap, cap * 2);
+        heap_pop_temps(h, 2);
         if (r != 0) return -1;
     }
-    int64_t slot = find_slot(m, key, h);
+    int64_t slot = find_slot(m, key, hash);
     MapEntry *en = &m->entries[m->used];
     en->key = key;
     en->value = value;
-    en->hash = h;
-    m->index[slot] = make_slot(h, m->used);
+    en->hash = hash;
+    m->index[slot] = make_slot(hash, m->used);
     m->used++;
     m->count++;
     return 0;

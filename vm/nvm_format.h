@@ -13,6 +13,7 @@
 #define NVM_HEADER_SIZE 32
 #define NVM_DIR_ENTRY_SIZE 12
 #define NVM_MAX_SECTIONS 16
+#define NVM_MAX_FILE_SIZE 0xFFFFFFFFu /* the header's file size is a u32 */
 
 #define NVM_NONE 0xFFFFFFFFu /* "no index" in an optional index field */
 #define NVM_MAX_LOCALS 65536u /* upper bound of a function's nlocals */

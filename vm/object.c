@@ -6,16 +6,15 @@
 #include <string.h>
 
 #include "heap.h"
-#include "process.h"
 
 /* ---- strings ------------------------------------------------------------------------------ */
 
-ObjString *str_alloc(Process *p, size_t len) {
+ObjString *str_alloc(Heap *h, size_t len) {
     if (len > (size_t)INT64_MAX - sizeof(ObjString) - 1) {
-        process_fail(p, "out of memory (string of %zu bytes)", len);
+        heap_fail(h, "out of memory (string of %zu bytes)", len);
         return NULL;
     }
-    ObjString *s = (ObjString *)heap_alloc(p, sizeof(ObjString) + len + 1);
+    ObjString *s = (ObjString *)heap_alloc(h, sizeof(ObjString) + len + 1);
     if (s == NULL) return NULL;
     s->h.kind = T_STR;
     s->len = (int64_t)len;
@@ -23,8 +22,8 @@ ObjString *str_alloc(Process *p, size_t len) {
     return s;
 }
 
-ObjString *str_new(Process *p, const char *bytes, size_t len) {
-    ObjString *s = str_alloc(p, len);
+ObjString *str_new(Heap *h, const char *bytes, size_t len) {
+    ObjString *s = str_alloc(h, len);
     if (s != NULL && len > 0) memcpy(s->bytes, bytes, len);
     return s;
 }
@@ -52,17 +51,17 @@ uint32_t str_hash(const ObjString *s) {
 
 /* ---- arrays ------------------------------------------------------------------------------- */
 
-ObjArray *arr_new(Process *p, int64_t len, Value init) {
-    ObjArray *a = (ObjArray *)heap_alloc(p, sizeof(ObjArray));
+ObjArray *arr_new(Heap *h, int64_t len, Value init) {
+    ObjArray *a = (ObjArray *)heap_alloc(h, sizeof(ObjArray));
     if (a == NULL) return NULL;
     a->h.kind = T_ARR;
     a->len = a->cap = 0;
     a->items = NULL;
     if (len > 0) {
-        /* the new array is not yet rooted: keep it alive by pushing it while growing */
-        *p->sp++ = v_obj(T_ARR, a);
-        int r = arr_reserve(p, a, len);
-        p->sp--;
+        /* the new array is not yet rooted: keep it alive while growing */
+        heap_push_temp(h, v_obj(T_ARR, a));
+        int r = arr_reserve(h, a, len);
+        heap_pop_temps(h, 1);
         if (r != 0) return NULL;
         for (int64_t i = 0; i < len; i++) a->items[i] = init;
         a->len = len;
@@ -70,19 +69,19 @@ ObjArray *arr_new(Process *p, int64_t len, Value init) {
     return a;
 }
 
-int arr_reserve(Process *p, ObjArray *a, int64_t cap) {
+int arr_reserve(Heap *h, ObjArray *a, int64_t cap) {
     if (cap <= a->cap) return 0;
     if ((uint64_t)cap > SIZE_MAX / sizeof(Value) / 2) {
-        process_fail(p, "out of memory (array of %lld elements)", (long long)cap);
+        heap_fail(h, "out of memory (array of %lld elements)", (long long)cap);
         return -1;
     }
     size_t delta = (size_t)(cap - a->cap) * sizeof(Value);
-    if (heap_charge(p, (ptrdiff_t)delta) != 0) return -1;
+    if (heap_charge(h, (ptrdiff_t)delta) != 0) return -1;
     Value *items = realloc(a->items, (size_t)cap * sizeof(Value));
     if (items == NULL) {
-        heap_charge(p, -(ptrdiff_t)delta);
-        process_fail(p, "out of memory (the system refused an array of %lld elements)",
-                     (long long)cap);
+        heap_charge(h, -(ptrdiff_t)delta);
+        heap_fail(h, "out of memory (the system refused an array of %lld elements)",
+                  (long long)cap);
         return -1;
     }
     a->items = items;
@@ -90,12 +89,12 @@ int arr_reserve(Process *p, ObjArray *a, int64_t cap) {
     return 0;
 }
 
-int arr_push(Process *p, ObjArray *a, Value v) {
+int arr_push(Heap *h, ObjArray *a, Value v) {
     if (a->len == a->cap) {
         /* v may be the only reference to an object: root it across the growth */
-        *p->sp++ = v;
-        int r = arr_reserve(p, a, a->cap < 8 ? 8 : a->cap * 2);
-        p->sp--;
+        heap_push_temp(h, v);
+        int r = arr_reserve(h, a, a->cap < 8 ? 8 : a->cap * 2);
+        heap_pop_temps(h, 1);
         if (r != 0) return -1;
     }
     a->items[a->len++] = v;
@@ -104,8 +103,8 @@ int arr_push(Process *p, ObjArray *a, Value v) {
 
 /* ---- records ------------------------------------------------------------------------------ */
 
-ObjRecord *rec_new(Process *p, uint32_t type, uint32_t variant, uint32_t n) {
-    ObjRecord *r = (ObjRecord *)heap_alloc(p, sizeof(ObjRecord) + (size_t)n * sizeof(Value));
+ObjRecord *rec_new(Heap *h, uint32_t type, uint32_t variant, uint32_t n) {
+    ObjRecord *r = (ObjRecord *)heap_alloc(h, sizeof(ObjRecord) + (size_t)n * sizeof(Value));
     if (r == NULL) return NULL;
     r->h.kind = T_REC;
     r->type = type;

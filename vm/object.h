@@ -1,9 +1,11 @@
 /* object.h: constructors and operations on heap objects (strings, arrays, maps, records).
  *
+ * Layer: above value.h and the heap, below the process (see heap.h): nothing here knows of
+ * processes or of the interpreter.
+ *
  * Every function that allocates may run the collector: the caller keeps every reference it
- * still needs reachable from the process's roots (on the value stack) across the call.  A NULL
- * or -1 result means the allocation failed and an "out of memory" runtime error is recorded in
- * the process.
+ * still needs reachable from the heap's roots (on the value stack) across the call.  A NULL
+ * or -1 result means the allocation failed; the heap's error (Heap.error) says why.
  */
 #ifndef NANOVM_OBJECT_H
 #define NANOVM_OBJECT_H
@@ -12,26 +14,25 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "heap.h"
 #include "value.h"
 
-struct Process;
-
-ObjString *str_new(struct Process *p, const char *bytes, size_t len);
-ObjString *str_alloc(struct Process *p, size_t len); /* bytes uninitialised but NUL-terminated */
+ObjString *str_new(Heap *h, const char *bytes, size_t len);
+ObjString *str_alloc(Heap *h, size_t len); /* bytes uninitialised but NUL-terminated */
 bool str_equal(const ObjString *a, const ObjString *b);
 int str_compare(const ObjString *a, const ObjString *b); /* -1, 0, 1 */
 uint32_t str_hash(const ObjString *s);
 
-ObjArray *arr_new(struct Process *p, int64_t len, Value init);
-int arr_reserve(struct Process *p, ObjArray *a, int64_t cap);
-int arr_push(struct Process *p, ObjArray *a, Value v);
+ObjArray *arr_new(Heap *h, int64_t len, Value init);
+int arr_reserve(Heap *h, ObjArray *a, int64_t cap);
+int arr_push(Heap *h, ObjArray *a, Value v);
 
-ObjRecord *rec_new(struct Process *p, uint32_t type, uint32_t variant, uint32_t n);
+ObjRecord *rec_new(Heap *h, uint32_t type, uint32_t variant, uint32_t n);
 
-ObjMap *map_new(struct Process *p, uint32_t key_kind);
+ObjMap *map_new(Heap *h, uint32_t key_kind);
 /* Key kinds are checked by the caller (the key's tag matches the map's key kind). */
 bool map_get(const ObjMap *m, Value key, Value *out);
-int map_put(struct Process *p, ObjMap *m, Value key, Value value);
+int map_put(Heap *h, ObjMap *m, Value key, Value value);
 bool map_remove(ObjMap *m, Value key);
 
 /* Bytes charged to the heap for an object, header and out-of-line storage included. */

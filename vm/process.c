@@ -1,12 +1,10 @@
-/* process.c: creating, running and destroying virtual processes. */
+/* process.c: creating and destroying virtual processes, and recording their runtime errors. */
 #include "process.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "cop_client.h"
-#include "harness.h"
-#include "nvm_format.h"
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
@@ -15,12 +13,26 @@ static char *dup_str(const char *s) {
     return d;
 }
 
+void process_fail(Process *p, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(p->error, sizeof p->error, fmt, ap);
+    va_end(ap);
+}
+
+int vm_sizes_ok(size_t stack_slots, size_t max_frames) {
+    return (uint64_t)stack_slots <= VM_MAX_STACK_SLOTS &&
+           stack_slots <= SIZE_MAX / sizeof(Value) && (uint64_t)max_frames <= VM_MAX_FRAMES &&
+           max_frames <= SIZE_MAX / sizeof(Frame);
+}
+
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
     ProcessOptions o = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
     if (opt != NULL) o = *opt;
     if (o.stack_slots == 0) o.stack_slots = VM_DEFAULT_STACK_SLOTS;
     if (o.max_frames == 0) o.max_frames = VM_DEFAULT_MAX_FRAMES;
     if (o.heap_max == 0) o.heap_max = VM_DEFAULT_HEAP_MAX;
+    if (!vm_sizes_ok(o.stack_slots, o.max_frames)) return NULL;
 
     Process *p = calloc(1, sizeof *p);
     if (p == NULL) return NULL;
@@ -52,6 +64,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
         p->argc = i + 1;
     }
     heap_init(&p->heap, o.heap_max);
+    heap_set_roots(&p->heap, p->stack, &p->sp, p->globals, prog->nglobals);
     p->nesting = o.nesting;
     p->max_steps = o.max_steps;
     if (o.profile || o.max_steps > 0) { /* both need the counting interpreter */
@@ -70,7 +83,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
 
 void process_free(Process *p) {
     if (p == NULL) return;
-    cop_close(p);
+    if (p->cop != NULL && p->cop_close != NULL) p->cop_close(p);
     heap_free_all(&p->heap);
     for (int i = 0; i < p->argc; i++) free(p->argv[i]);
     free(p->argv);
@@ -85,69 +98,3 @@ void process_free(Process *p) {
     free(p->prof_calls);
     free(p);
 }
-
-/* Enter function f (no arguments) from the harness and run it until it returns, halts or
- * fails, servicing traps on the way.  On STOP_RETURN the result (if any) is left on the stack. */
-static StopReason run_function(Process *p, uint32_t f) {
-    const Function *fn = &p->prog->funcs[f];
-    if (p->nframes == p->max_frames ||
-        (size_t)(p->stack_end - p->sp) < (size_t)fn->nlocals + fn->max_stack + VM_STACK_SLACK) {
-        process_fail(p, "stack overflow");
-        p->error_pc = fn->code_start;
-        return STOP_ERROR;
-    }
-    Frame *fr = &p->frames[p->nframes++];
-    fr->func = f;
-    fr->ret_pc = VM_RET_TO_HARNESS;
-    fr->base = p->sp;
-    for (uint32_t i = 0; i < fn->nlocals; i++) *p->sp++ = v_unit();
-    p->pc = fn->code_start;
-    for (;;) {
-        StopReason r = p->prof_instrs ? vm_core_run_profiled(p) : vm_core_run(p);
-        if (r != STOP_TRAP) return r;
-        if (harness_service(p) != 0) return STOP_ERROR;
-    }
-}
-
-/* Finish a run that stopped with r: report an error, and return the exit status. */
-static int finish(Process *p, StopReason r) {
-    if (r == STOP_ERROR) {
-        harness_report_error(p);
-        p->exit_status = VM_EXIT_RUNTIME_ERROR;
-    }
-    return p->exit_status;
-}
-
-int process_run(Process *p) {
-    const Program *prog = p->prog;
-    StopReason r = STOP_RETURN;
-    p->exit_status = 0;
-    if (prog->init != NVM_NONE) {
-        r = run_function(p, prog->init);
-        p->sp = p->stack;
-    }
-    if (r == STOP_RETURN) {
-        r = run_function(p, prog->entry);
-        if (r == STOP_RETURN) {
-            if (prog->funcs[prog->entry].nret == 1) p->exit_status = (int)(p->sp[-1].as.i & 255);
-            p->sp = p->stack;
-        }
-    }
-    int status = finish(p, r);
-    process_flush(p);
-    cop_close(p); /* the program is over: so is its co-process (on the thread that started it) */
-    return status;
-}
-
-int process_call(Process *p, uint32_t func) {
-    size_t depth = p->nframes;
-    Value *sp = p->sp;
-    p->exit_status = 0;
-    StopReason r = run_function(p, func);
-    int status = r == STOP_RETURN ? 0 : finish(p, r);
-    p->nframes = depth;
-    p->sp = sp;
-    process_flush(p);
-    return status;
-}
-

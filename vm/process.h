@@ -3,6 +3,10 @@
  * Everything a running program owns lives in its Process: value stack, frames, globals, heap,
  * output buffers, trap state.  The VM has no other mutable state, so processes run on separate
  * threads with no locks (the Program they share is immutable).
+ *
+ * Layer: above the heap and objects (heap.h has the whole order), below the interpreter
+ * (interp.h), which runs a process's code, and the harness (harness.h), which services its traps
+ * and runs it to completion.  Nothing here calls up into either.
  */
 #ifndef NANOVM_PROCESS_H
 #define NANOVM_PROCESS_H
@@ -31,6 +35,13 @@ typedef struct {
 #define VM_DEFAULT_STACK_SLOTS ((size_t)4 << 20)
 #define VM_DEFAULT_MAX_FRAMES ((size_t)1 << 20)
 #define VM_DEFAULT_HEAP_MAX ((size_t)4 << 30)
+
+/* Upper limits of ProcessOptions.stack_slots and .max_frames (64 GiB of slots or frames): more
+ * memory than a machine has, and small enough that no size computed from them overflows on a
+ * 64-bit host.  process_new refuses larger values (and, on a 32-bit host, any whose size in
+ * bytes would not fit in a size_t): vm_sizes_ok says whether it will. */
+#define VM_MAX_STACK_SLOTS ((uint64_t)1 << 32)
+#define VM_MAX_FRAMES ((uint64_t)1 << 32)
 
 /* Exit status of a program that failed with a runtime error. */
 #define VM_EXIT_RUNTIME_ERROR 1
@@ -98,33 +109,19 @@ typedef struct Process {
     uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only) */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
     struct CopClient *cop; /* the co-process for extern calls, once started (vm/cop_client.h) */
+    /* Ends the co-process; set with cop by the layer that starts it, so that process_free can
+     * end it without depending on that layer. */
+    void (*cop_close)(struct Process *);
 } Process;
 
+/* A new process for prog, ready to run (harness_run) with arguments argv[0..argc); NULL when
+ * out of memory. */
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
+/* Whether stack_slots and max_frames (0: the default) are within the limits above. */
+int vm_sizes_ok(size_t stack_slots, size_t max_frames);
 void process_free(Process *p);
 
-/* Run the program to completion: the global initializer, then main.  Returns the exit status
- * (main's result, HALT's operand, or VM_EXIT_RUNTIME_ERROR after printing the error and a stack
- * trace to the process's stderr). */
-int process_run(Process *p);
-
-/* Run one function with no arguments in the process (used for shadow tests); returns 0 when it
- * returns normally, VM_EXIT_RUNTIME_ERROR (after reporting) when it fails, or the HALT status. */
-int process_call(Process *p, uint32_t func);
-
-/* The pure core (vm/interp.c): runs from p->pc until it must stop. */
-StopReason vm_core_run(Process *p);
-/* The same, counting instructions and calls per function (vm/interp_prof.c). */
-StopReason vm_core_run_profiled(Process *p);
-
-/* Prints the profile of a process run with ProcessOptions.profile to its stderr: the functions
- * that executed the most instructions, with their calls. */
-void process_print_profile(Process *p);
-
-/* Runtime error raised from outside the core (harness): records the message. */
+/* Record a runtime error: its message (p->error); the caller sets p->error_pc. */
 void process_fail(Process *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Flush buffered output. */
-void process_flush(Process *p);
 
 #endif

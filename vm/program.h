@@ -91,6 +91,13 @@ typedef struct Program {
 Program *program_load(const uint8_t *bytes, size_t len, char *err, size_t errlen);
 /* Read and load a file; the message names the file. */
 Program *program_load_file(const char *path, char *err, size_t errlen);
+
+/* Read a .nvm file into a malloc'd buffer: only a regular file of at most NVM_MAX_FILE_SIZE
+ * bytes (a device, a FIFO or a socket could be read forever or block; opening never waits).
+ * On failure writes "PATH: REASON" (in words) into err and returns PROGRAM_READ_ERROR (the file
+ * cannot be read) or PROGRAM_READ_INVALID (it is too large to be a .nvm file). */
+enum { PROGRAM_READ_OK = 0, PROGRAM_READ_ERROR = -1, PROGRAM_READ_INVALID = -2 };
+int program_read_file(const char *path, uint8_t **data, size_t *len, char *err, size_t errlen);
 void program_free(Program *p);
 
 /* The verifier (vm/verify.c).  Run by program_load; fills in Function.max_stack.  Returns 0

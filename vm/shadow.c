@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "nvm_format.h"
+#include "harness.h"
 #include "process.h"
 
 int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, int nesting, ShadowResult *r) {
@@ -17,8 +18,8 @@ int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, int nesting,
     Process *p = process_new(prog, 1, argv, &o);
     if (p == NULL) return -1;
     int status = 0;
-    if (prog->init != NVM_NONE) status = process_call(p, prog->init);
-    if (status == 0) status = process_call(p, prog->shadows[i].func);
+    if (prog->init != NVM_NONE) status = harness_call(p, prog->init);
+    if (status == 0) status = harness_call(p, prog->shadows[i].func);
     if (status != 0) {
         r->failed = 1;
         r->status = status;

@@ -80,20 +80,25 @@ __attribute__((format(printf, 3, 4))) static int vfail(V *v, uint32_t pc, const 
     return -1;
 }
 
-static bool is_terminator(uint32_t op) {
-    return op == OP_JUMP || op == OP_RET || op == OP_RET_VOID || op == OP_HALT || op == OP_PANIC;
-}
-
 static int64_t jump_offset(uint32_t w) {
     return w <= INT32_MAX ? (int64_t)w : (int64_t)w - 4294967296LL;
 }
 
+/* Index (0-based) of the instruction's first operand of kind k, or -1 when it has none. */
+static int operand_index(const OpInfo *info, OperandKind k) {
+    for (int i = 0; i < 3; i++)
+        if (info->operand[i] == k) return i;
+    return -1;
+}
+
 /* Check one non-jump operand 'w' of kind k (operand number i, 0-based) of the instruction at
- * pc.  *type is the TYPE operand seen so far in this instruction (for VARIANT). */
+ * pc.  *type is the TYPE operand seen so far in this instruction (for VARIANT).  Besides the
+ * kind's range, the instruction's attributes (isa.def's FLAGS) may constrain an operand. */
 static int check_operand(V *v, uint32_t pc, uint32_t op, int i, OperandKind k, uint32_t w,
                          uint32_t *type) {
     const Program *p = v->p;
-    const char *nm = isa_ops[op].name;
+    const OpInfo *info = &isa_ops[op];
+    const char *nm = info->name;
     switch (k) {
     case OPK_LOCAL:
         if (w >= v->f->nlocals)
@@ -115,11 +120,15 @@ static int check_operand(V *v, uint32_t pc, uint32_t op, int i, OperandKind k, u
     case OPK_TYPE:
         if (w >= p->ntypes)
             return vfail(v, pc, "%s: type %u out of range (%u types)", nm, w, p->ntypes);
-        if (op == OP_NEW_RECORD && p->types[w].kind != NVM_TYPE_STRUCT &&
-            p->types[w].kind != NVM_TYPE_TUPLE)
-            return vfail(v, pc, "%s: type %u is not a struct or tuple", nm, w);
-        if (op == OP_NEW_VARIANT && p->types[w].kind != NVM_TYPE_UNION)
-            return vfail(v, pc, "%s: type %u is not a union", nm, w);
+        if (info->flags & ISA_FX_FIELDS) {
+            /* the record it makes: a union variant, or a struct or tuple */
+            if (operand_index(info, OPK_VARIANT) >= 0) {
+                if (p->types[w].kind != NVM_TYPE_UNION)
+                    return vfail(v, pc, "%s: type %u is not a union", nm, w);
+            } else if (p->types[w].kind != NVM_TYPE_STRUCT && p->types[w].kind != NVM_TYPE_TUPLE) {
+                return vfail(v, pc, "%s: type %u is not a struct or tuple", nm, w);
+            }
+        }
         if (p->types[w].nvariants == 0 || !p->types[w].variants)
             return vfail(v, pc, "%s: type %u has no variants", nm, w);
         *type = w;
@@ -136,7 +145,7 @@ static int check_operand(V *v, uint32_t pc, uint32_t op, int i, OperandKind k, u
             return vfail(v, pc, "%s: import %u out of range (%u imports)", nm, w, p->nimports);
         break;
     case OPK_COUNT:
-        if (op == OP_CALL_INDIRECT && i == 1 && w > 1)
+        if ((info->flags & ISA_FX_INDIRECT) && i == 1 && w > 1)
             return vfail(v, pc, "%s: result count %u (must be 0 or 1)", nm, w);
         break;
     case OPK_KEY:
@@ -152,49 +161,63 @@ static int check_operand(V *v, uint32_t pc, uint32_t op, int i, OperandKind k, u
     return 0;
 }
 
-/* Stack effect of the (decoded, operand-checked) instruction at pc. */
+/* Word offset of operand i (0-based) of the instruction at ins, from the start of the
+ * instruction (the operands before it are decoded and fit inside the function). */
+static uint32_t operand_at(const uint32_t *ins, const OpInfo *info, int i) {
+    uint32_t at = 1;
+    for (int j = 0; j < i; j++) at += isa_operand_words((OperandKind)info->operand[j], ins[at]);
+    return at;
+}
+
+/* Stack effect of the (decoded, operand-checked) instruction at pc: the POPS and PUSHES columns
+ * of isa.def, with a VAR side computed as the instruction's stack-effect attribute (FX_...)
+ * says; the operands it reads are the ones the attribute names (isa.def's header). */
 static int stack_effect(V *v, uint32_t pc, uint64_t *pops, uint64_t *pushes) {
     const Program *p = v->p;
     const uint32_t *ins = v->code + pc;
-    uint32_t op = ins[0];
-    const OpInfo *info = &isa_ops[op];
-    if (info->pops != VAR && info->pushes != VAR) {
-        *pops = (uint64_t)info->pops;
-        *pushes = (uint64_t)info->pushes;
+    const OpInfo *info = &isa_ops[ins[0]];
+    int64_t po = info->pops, pu = info->pushes;
+    if (po != VAR && pu != VAR) {
+        *pops = (uint64_t)po;
+        *pushes = (uint64_t)pu;
         return 0;
     }
-    switch (op) {
-    case OP_ARRAY_LIT:
-        *pops = ins[1];
-        *pushes = 1;
-        return 0;
-    case OP_NEW_RECORD:
-        *pops = p->types[ins[1]].variants[0].nfields;
-        *pushes = 1;
-        return 0;
-    case OP_NEW_VARIANT:
-        *pops = p->types[ins[1]].variants[ins[2]].nfields;
-        *pushes = 1;
-        return 0;
-    case OP_CALL:
-        *pops = p->funcs[ins[1]].nparams;
-        *pushes = p->funcs[ins[1]].nret;
-        return 0;
-    case OP_CALL_INDIRECT:
-        *pops = (uint64_t)ins[1] + 1;
-        *pushes = ins[2];
-        return 0;
-    case OP_TRAP:
-        *pops = (uint64_t)isa_traps[ins[1]].pops;
-        *pushes = (uint64_t)isa_traps[ins[1]].pushes;
-        return 0;
-    case OP_CALL_EXTERN:
-        *pops = p->imports[ins[1]].nparams;
-        *pushes = p->imports[ins[1]].nret;
-        return 0;
-    default:
+    switch (info->flags & ISA_FX_MASK) {
+    case ISA_FX_COUNT: po = ins[1]; break;
+    case ISA_FX_FIELDS: {
+        int vi = operand_index(info, OPK_VARIANT);
+        uint32_t variant = vi >= 0 ? ins[operand_at(ins, info, vi)] : 0;
+        po = p->types[ins[1]].variants[variant].nfields;
+        break;
+    }
+    case ISA_FX_SIG:
+        switch ((OperandKind)info->operand[0]) {
+        case OPK_FUNC:
+            po = p->funcs[ins[1]].nparams;
+            pu = p->funcs[ins[1]].nret;
+            break;
+        case OPK_IMPORT:
+            po = p->imports[ins[1]].nparams;
+            pu = p->imports[ins[1]].nret;
+            break;
+        case OPK_TRAPNO:
+            po = isa_traps[ins[1]].pops;
+            pu = isa_traps[ins[1]].pushes;
+            break;
+        default: break; /* the table is inconsistent: reported below */
+        }
+        break;
+    case ISA_FX_INDIRECT:
+        po = (int64_t)ins[1] + 1;
+        pu = ins[operand_at(ins, info, 1)];
+        break;
+    default: break;
+    }
+    if (po == VAR || pu == VAR)
         return vfail(v, pc, "%s: the verifier knows no stack effect for it", info->name);
-    }
+    *pops = (uint64_t)po;
+    *pushes = (uint64_t)pu;
+    return 0;
 }
 
 /* Pass 1. */
@@ -216,10 +239,10 @@ static int decode(V *v) {
             if (check_operand(v, pc, op, i, k, v->code[at], &type) < 0) return -1;
             at += n;
         }
-        if (op == OP_RET && v->f->nret != 1)
-            return vfail(v, pc, "RET in a function with no result (use RET_VOID)");
-        if (op == OP_RET_VOID && v->f->nret != 0)
-            return vfail(v, pc, "RET_VOID in a function that returns a value (use RET)");
+        if ((info->flags & ISA_RETURN) && (int64_t)v->f->nret != info->pops)
+            return vfail(v, pc, "%s returns %d value%s, the function has %u result%s", info->name,
+                         info->pops, info->pops == 1 ? "" : "s", v->f->nret,
+                         v->f->nret == 1 ? "" : "s");
         v->is_start[pc] = 1;
         pc = at;
     }
@@ -281,8 +304,8 @@ static int flow(V *v, uint32_t from, uint32_t to, uint32_t d, uint32_t *nwork) {
     return 0;
 }
 
-/* Pass 3. */
-static int dataflow(V *v) {
+/* Pass 3.  Stores the deepest operand stack of the function in *max_stack. */
+static int dataflow(V *v, uint32_t *max_stack) {
     for (uint32_t i = 0; i < v->len; i++) v->depth[i] = NO_DEPTH;
     uint32_t nwork = 0, max = 0;
     v->depth[0] = 0;
@@ -299,7 +322,7 @@ static int dataflow(V *v) {
         uint64_t nd = d - pops + pushes;
         if (nd >= NO_DEPTH) return vfail(v, pc, "stack too deep");
         if (nd > max) max = (uint32_t)nd;
-        if (!is_terminator(op)) {
+        if (!(isa_ops[op].flags & ISA_END)) {
             uint32_t words = isa_instr_words(v->code, v->len, pc);
             uint64_t next = (uint64_t)pc + words;
             if (words == 0 || next >= v->len)
@@ -316,7 +339,7 @@ static int dataflow(V *v) {
         });
         if (bad) return -1;
     }
-    ((Function *)v->f)->max_stack = max;
+    *max_stack = max;
     return 0;
 }
 
@@ -357,7 +380,7 @@ int program_verify(Program *p, char *err, size_t errlen) {
         v.code = p->code + f->code_start;
         if (f->code_len == 0) {
             rc = vfail(&v, NO_DEPTH, "empty body (control falls off the end)");
-        } else if (decode(&v) < 0 || check_jumps(&v) < 0 || dataflow(&v) < 0 ||
+        } else if (decode(&v) < 0 || check_jumps(&v) < 0 || dataflow(&v, &f->max_stack) < 0 ||
                    check_lines(&v) < 0) {
             rc = -1;
         }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "nvmasm.h"
+#include "harness.h"
 #include "process.h"
 #include "program.h"
 #include "shadow.h"
@@ -114,7 +115,7 @@ static void *run_job(void *arg) {
     char *argv[] = {"t.nvm"};
     Process *p = process_new(j->prog, 1, argv, &o);
     if (p == NULL) abort();
-    j->status = process_run(p);
+    j->status = harness_run(p);
     process_free(p);
     return NULL;
 }

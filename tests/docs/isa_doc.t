@@ -4,9 +4,11 @@
 # Checks that every opcode of isa/isa.def has exactly one entry "#### NAME (0xHH)" in docs/ISA.md
 # with the same number, the same operand kinds ("Operands:" line) and, where the table gives
 # fixed counts, a "Stack:" line popping and pushing that many values; that every trap of
-# isa/traps.def has one entry "#### NAME (trap N)" likewise; that ISA.md names no opcode or trap
-# the tables lack (entry headings, instructions in ```nvm blocks, and every ALL_CAPS_NAME in the
-# text); and that every builtin of docs/BUILTINS.md has a lowering in ISA.md section 9.
+# isa/traps.def has one entry "#### NAME (trap N)" likewise; that every attribute of isa.def's
+# FLAGS column has a row "| `ATTR` | meaning | instructions |" in ISA.md listing exactly the
+# instructions that have it; that ISA.md names no opcode or trap the tables lack (entry headings,
+# instructions in ```nvm blocks, and every ALL_CAPS_NAME in the text); and that every builtin of
+# docs/BUILTINS.md has a lowering in ISA.md section 9.
 #
 # Run: prove tests/docs/isa_doc.t (from any directory).
 # The inputs can be overridden (to see the test fail on a broken copy):
@@ -33,15 +35,19 @@ sub slurp {
 }
 
 # ---- the tables ------------------------------------------------------------------------------
-my (@ops, %op);    # in table order; name -> {code, kinds => [...], pops, pushes}
+my (@ops, %op);    # in table order; name -> {code, kinds => [...], pops, pushes, flags => [...]}
+my %flag;          # attribute -> [opcodes that have it]
 for (split /\n/, slurp($isa_def)) {
     next unless /^OP\(\s*(\w+)\s*,\s*(0[xX][0-9A-Fa-f]+|\d+)\s*,\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*,
-                 \s*(\w+)\s*,\s*(\w+)\s*,/x;
-    my ($name, $code, @f) = ($1, $2, $3, $4, $5, $6, $7);
+                 \s*(\w+)\s*,\s*(\w+)\s*,\s*([\w|\s]+?)\s*,/x;
+    my ($name, $code, @f) = ($1, $2, $3, $4, $5, $6, $7, $8);
+    my @flags = grep { $_ ne '0' } split /\s*\|\s*/, $f[5];
     my $e = { name => $name, code => ($code =~ /^0x/i ? hex $code : $code),
-              kinds => [grep { $_ ne 'NONE' } @f[0 .. 2]], pops => $f[3], pushes => $f[4] };
+              kinds => [grep { $_ ne 'NONE' } @f[0 .. 2]], pops => $f[3], pushes => $f[4],
+              flags => \@flags };
     push @ops, $e;
     $op{$name} = $e;
+    push @{ $flag{$_} }, $name for @flags;
 }
 my (@traps, %trap);
 for (split /\n/, slurp($traps)) {
@@ -78,6 +84,13 @@ for my $l (@lines) {
         next;
     }
     push @{ $cur->{body} }, $l if $cur;
+}
+
+# The attribute table: "| `ATTR` | meaning | `OP`, `OP` |" rows, attribute -> [rows' opcode lists].
+my %flag_rows;
+for my $l (@lines) {
+    next unless $l =~ /^\|\s*`([A-Z][A-Z0-9_]*)`\s*\|[^|]*\|\s*([^|]*?)\s*\|\s*$/ && $flag{$1};
+    push @{ $flag_rows{$1} }, [sort $2 =~ /`([A-Z][A-Z0-9_]*)`/g];
 }
 
 # Number of values in one side of "[..., a, b]" (VAR sides are not counted).
@@ -165,7 +178,8 @@ my @bad_code;
 # Every ALL_CAPS name with an underscore anywhere in the text is an opcode, a trap, or one of
 # these other names; so is every backquoted ALL_CAPS word.
 my %other = map { $_ => 1 } qw(INT64_MIN INT64_MAX DEBUG_LINES CLOCK_MONOTONIC VM_COUNT_OPS
-    UNIT INT FLOAT FN STR ARR MAP REC NONE VAR EISDIR EINVAL NUL NANO_COP COP_PROTOCOL
+    UNIT INT FLOAT FN STR ARR MAP REC NONE VAR EISDIR EINVAL NUL NANO_COP COP_PROTOCOL ISA_LEN_NAME
+    NAME CODE A B C POPS PUSHES FLAGS
     OP NUM TRAP1 HELPER SPECIAL);  # the lowering kinds of isa/builtins.def
 my $other_re = qr/^(?:NVM_[A-Z0-9_]+|OP_[A-Z0-9_]+|TRAP_[A-Z0-9_]+)$/;
 my (%unknown);
@@ -176,7 +190,7 @@ my (%unknown);
         my @names = $l =~ /(?<![\w\$.])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![\w(])/g;
         push @names, $l =~ /`([A-Z][A-Z0-9_]*)`/g;
         for my $n (@names) {
-            next if $op{$n} || $trap{$n} || $kind{$n} || $other{$n} || $n =~ $other_re;
+            next if $op{$n} || $trap{$n} || $kind{$n} || $flag{$n} || $other{$n} || $n =~ $other_re;
             $unknown{$n} //= $ln;
         }
     }
@@ -209,6 +223,15 @@ for my $e (@ops) {
 for my $e (@traps) {
     my @p = entry_problems('trap', $e, $trap_entries{ $e->{name} }, 0);
     push @results, [!@p, "trap $e->{name} ($e->{code}) has one entry with its number and stack effect", @p];
+}
+for my $f (sort keys %flag) {
+    my $rows = $flag_rows{$f} || [];
+    my $want = join(', ', sort @{ $flag{$f} });
+    my @p = @$rows == 0 ? ("no row '| `$f` | ... |' in ISA.md")
+          : @$rows > 1  ? (scalar(@$rows) . " rows")
+          : join(', ', @{ $rows->[0] }) ne $want
+              ? ("ISA.md lists '" . join(', ', @{ $rows->[0] }) . "', the table has '$want'") : ();
+    push @results, [!@p, "attribute $f has one row in ISA.md listing its instructions", @p];
 }
 push @results, [!@bad_headings, "every entry heading in ISA.md names an opcode or trap of the tables",
                 @bad_headings];

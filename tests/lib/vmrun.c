@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "harness.h"
 #include "program.h"
 
 uint64_t vm_total_op_counts[256];
@@ -49,7 +50,7 @@ VmResult vm_run_bytes(const uint8_t *bytes, size_t len, int argc, char **argv, c
     for (int i = 0; i < argc && n < 64; i++) args[n++] = argv[i];
     Process *p = process_new(prog, n, args, &o);
     if (p == NULL) abort();
-    r.status = process_run(p);
+    r.status = harness_run(p);
     r.collections = p->heap.collections;
     if (p->op_counts != NULL)
         for (int i = 0; i < 256; i++) {

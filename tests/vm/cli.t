@@ -173,5 +173,96 @@ has err "main (args.nano:1)" "and the functions with their source"
 st=${PIPESTATUS[0]}
 [ "$st" -lt 128 ]; ok $? "a closed stdout does not crash the VM (status $st)"
 
+# sizes whose memory cannot exist are usage errors, not a wrapped multiplication
+check "--frames too large is a usage error" 64 "$VM" --frames 1152921504606846976 "$t/recurse.nvm"
+has err "--frames" "the message names the option"
+check "--stack too large is a usage error" 64 "$VM" --stack 1152921504606846976 "$t/recurse.nvm"
+has err "--stack" "the message names the option"
+check "--stack 16g slots is a usage error" 64 "$VM" --stack 16g "$t/args.nvm"
+check "--frames 18446744073709551615 is a usage error" 64 "$VM" --frames 18446744073709551615 "$t/args.nvm"
+check "--heap beyond 2^64 is a usage error" 64 "$VM" --heap 17179869184g "$t/args.nvm"
+check "--stack 0 is a usage error" 64 "$VM" --stack 0 "$t/args.nvm"
+check "a small --frames still overflows cleanly" 1 "$VM" --frames 3 "$t/recurse.nvm"
+has err "error: stack overflow" "with a stack overflow"
+check "a small --stack still overflows cleanly" 1 "$VM" --stack 40 "$t/recurse.nvm"
+has err "error: stack overflow" "with a stack overflow"
+
+# only regular files of at most 4 GiB are read as .nvm files (a device or a FIFO would be read
+# forever or block); every check is bounded in time and memory so that a regression fails, not hangs
+bounded() { ( ulimit -v 4000000; timeout 20 "$@" ); }
+check "/dev/zero is refused" 66 bounded "$VM" /dev/zero
+has err "nano_vm: /dev/zero: not a regular file (a character device)" "the message names the file and says why"
+mkfifo "$t/fifo.nvm"
+check "a FIFO is refused without waiting for a writer" 66 bounded "$VM" "$t/fifo.nvm"
+has err "fifo.nvm: not a regular file (a FIFO)" "the message says it is a FIFO"
+check "a directory is refused" 66 bounded "$VM" "$t"
+has err ": is a directory" "the message says it is a directory"
+if truncate -s 5G "$t/big.nvm" 2>/dev/null; then
+    check "a file over 4 GiB is refused without reading it" 65 bounded "$VM" "$t/big.nvm"
+    has err "big.nvm: too large for a .nvm file (5368709120 bytes, at most 4294967295)" "the message gives the size and the limit"
+    rm -f "$t/big.nvm"
+else
+    ok 0 "# SKIP cannot make a sparse 5 GiB file"; ok 0 "# SKIP"
+fi
+check "--test refuses /dev/zero too" 66 bounded "$VM" --test /dev/zero
+check "--dis refuses a FIFO too" 66 bounded "$VM" --dis "$t/fifo.nvm"
+
+# shadow test names (and failure messages) come from the file: control bytes, backslashes and
+# '#' are escaped so that a name cannot add TAP lines or turn a failure into a TODO
+cat >"$t/evil.s" <<'S'
+.func main 0 0 1
+    PUSH_SMALL 0
+    RET
+.func t_good 0 0 0
+    RET_VOID
+.func t_bad 0 0 0
+    PUSH_STR "line one\nok 7 - forged"
+    PANIC
+.shadow "evil\nok 3 - injected\r\x01" t_good
+.shadow "x # TODO not really \\ here" t_bad
+S
+"$ASM" "$t/evil.s" "$t/evil.nvm" || echo "# cannot assemble evil"
+check "--test with hostile shadow names" 1 "$VM" --test "$t/evil.nvm"
+[ "$(grep -c '^' "$t/out")" = 3 ]; ok $? "the TAP stream is the plan and two test lines"
+[ "$(grep -cE '^(not )?ok ' "$t/out")" = 2 ]; ok $? "no injected test line"
+has out 'ok 1 - shadow evil\x0aok 3 - injected\x0d\x01' "control bytes in a name are escaped"
+has out 'not ok 2 - shadow x \# TODO not really \\ here' "'#' and backslash in a name are escaped"
+[ "$(grep -c '^' "$t/err")" = 1 ]; ok $? "the failure's diagnostic is one line"
+has err "failed: line one\x0aok 7 - forged" "the message is escaped too"
+
+# output that cannot be written (a full device) is an error, whether it is lost while the program
+# runs or when its buffered output is written at the end
+cat >"$t/hello.s" <<'S'
+.func main 0 0 1
+    PUSH_STR "hello\n"
+    TRAP PRINT
+    PUSH_SMALL 0
+    RET
+S
+"$ASM" "$t/hello.s" "$t/hello.nvm" || echo "# cannot assemble hello"
+if [ -w /dev/full ]; then
+    "$VM" "$t/hello.nvm" >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 1 ]; ok $? "a program whose output is lost on a full device exits 1 (exit $st)"
+    has err "error: cannot write to standard output: No space left on device" "and says why on stderr"
+    bounded "$VM" --max-steps 10000000 "$t/yes.nvm" >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 1 ]; ok $? "so does one that fills its output buffer first (exit $st)"
+    has err "cannot write to standard output: No space left on device" "with the same reason"
+    "$VM" --dis "$t/hello.nvm" >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 74 ]; ok $? "--dis on a full device exits 74 (exit $st)"
+    has err "nano_vm: cannot write to standard output: No space left on device" "and says why"
+    "$VM" --test "$t/shadow.nvm" >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 74 ]; ok $? "--test on a full device exits 74 (exit $st)"
+    "$VM" --help >/dev/full 2>"$t/err"; st=$?
+    [ "$st" = 74 ]; ok $? "--help on a full device exits 74 (exit $st)"
+    "$VM" "$t/hello.nvm" >"$t/out" 2>/dev/full; st=$?
+    [ "$st" = 0 ]; ok $? "a full stderr that nobody writes to changes nothing (exit $st)"
+    printf '.func main 0 0 1\n    PUSH_STR "oops\\n"\n    TRAP EPRINT\n    PUSH_SMALL 0\n    RET\n' >"$t/eprint.s"
+    "$ASM" "$t/eprint.s" "$t/eprint.nvm" || echo "# cannot assemble eprint"
+    "$VM" "$t/eprint.nvm" 2>/dev/full; st=$?
+    [ "$st" = 1 ]; ok $? "a program whose stderr output is lost exits 1 (exit $st)"
+else
+    for i in 1 2 3 4 5 6 7 8 9 10; do ok 0 "# SKIP no /dev/full"; done
+fi
+
 echo "1..$n"
 [ "$failed" = 0 ]

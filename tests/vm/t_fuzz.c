@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "nvmbuild.h"
+#include "harness.h"
 #include "process.h"
 #include "program.h"
 #include "tap.h"
@@ -440,7 +441,7 @@ static int run_sandboxed(const Program *p) {
     char *argv[] = {"fuzz", "arg"};
     Process *proc = process_new(p, 2, argv, &o);
     if (proc == NULL) return -1;
-    int status = process_run(proc);
+    int status = harness_run(proc);
     process_free(proc);
     return status;
 }

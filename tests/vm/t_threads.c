@@ -9,6 +9,7 @@
 
 #include "nvmasm.h"
 #include "program.h"
+#include "harness.h"
 #include "process.h"
 #include "tap.h"
 
@@ -53,7 +54,7 @@ static void *run(void *arg) {
     char *argv[] = {"t.nvm"};
     Process *p = process_new(j->prog, 1, argv, &o);
     if (p == NULL) abort();
-    j->status = process_run(p);
+    j->status = harness_run(p);
     j->collections = p->heap.collections;
     process_free(p);
     return NULL;

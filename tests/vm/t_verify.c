@@ -301,10 +301,10 @@ static void test_stack(void) {
     b = prog(0, 0, 0);
     nb_op1(b, OP_PUSH_SMALL, 1);
     nb_op(b, OP_RET);
-    bad(b, "at offset 2: RET in a function with no result", "RET in a void function");
+    bad(b, "at offset 2: RET returns 1 value, the function has 0 results", "RET in a void function");
     b = prog(0, 0, 1);
     nb_op(b, OP_RET_VOID);
-    bad(b, "at offset 0: RET_VOID in a function that returns a value",
+    bad(b, "at offset 0: RET_VOID returns 0 values, the function has 1 result",
         "RET_VOID in a value function");
     b = prog(0, 0, 1);
     nb_op(b, OP_RET);

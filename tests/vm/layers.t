@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The VM's runtime is layered; each layer uses only the layers below it (vm/heap.h states the
+# order).  Checked on the object files: no symbol an object file needs is defined by an object
+# file of a higher layer.  Every vm/*.c must have a layer here.
+#   1  program and values: isa, numfmt, loader, verify, disasm, heap, object, map
+#   2  process
+#   3  interp (the pure core)
+#   4  harness, shadow, image, cop_client (traps, I/O, extern calls, running the core and nested programs)
+#   5  main
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd)
+objdir=${NANO_BUILD:-$top/build}/vm
+[ -f "$objdir/process.o" ] || { echo "1..0 # SKIP the VM is not built"; exit 0; }
+layer() {
+    case $1 in
+        isa|numfmt|loader|verify|disasm|heap|object|map) echo 1 ;;
+        process) echo 2 ;;
+        interp) echo 3 ;;
+        harness|shadow|image|cop_client) echo 4 ;;
+        main) echo 5 ;;
+        *) echo 0 ;;
+    esac
+}
+n=0; failed=0
+ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+
+# symbol -> the module defining it
+defs=$(for src in "$top"/vm/*.c; do
+    m=$(basename "$src" .c)
+    nm --defined-only "$objdir/$m.o" 2>/dev/null | awk -v m="$m" '$2 ~ /^[TDRB]$/ { print $3, m }'
+done)
+for src in "$top"/vm/*.c; do
+    m=$(basename "$src" .c)
+    l=$(layer "$m")
+    if [ "$l" = 0 ]; then ok 1 "vm/$m.c has a layer in this test"; continue; fi
+    if [ ! -f "$objdir/$m.o" ]; then ok 1 "vm/$m.c is built ($objdir/$m.o)"; continue; fi
+    up=""
+    for sym in $(nm -u "$objdir/$m.o" | awk '{ print $2 }'); do
+        d=$(printf '%s\n' "$defs" | awk -v s="$sym" '$1 == s { print $2; exit }')
+        [ -n "$d" ] || continue
+        [ "$(layer "$d")" -gt "$l" ] && up="$up $sym ($d)"
+    done
+    [ -z "$up" ]; ok $? "vm/$m.c (layer $l) calls nothing above it${up:+: calls$up}"
+done
+echo "1..$n"
+[ "$failed" = 0 ]
