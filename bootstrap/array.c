@@ -19,11 +19,9 @@ nr_array *nr_array_new(int64_t n, size_t esize, const void *init, const char *fi
     return a;
 }
 
-void *nr_array_at(nr_array *a, int64_t i, const char *file, int64_t line) {
-    if (i < 0 || i >= a->len)
-        nr_fail(file, line, "index %lld out of range for array of length %lld", (long long)i,
-                (long long)a->len);
-    return a->data + (size_t)i * a->esize;
+_Noreturn void nr_array_index_fail(nr_array *a, int64_t i, const char *file, int64_t line) {
+    nr_fail(file, line, "index %lld out of range for array of length %lld", (long long)i,
+            (long long)a->len);
 }
 
 nr_array *nr_array_push(nr_array *a, const void *x) {
@@ -64,6 +62,3 @@ nr_array *nr_array_from(size_t esize, int64_t n, const void *items) {
     return a;
 }
 
-void nr_array_set(nr_array *a, int64_t i, const void *x, const char *file, int64_t line) {
-    memcpy(nr_array_at(a, i, file, line), x, a->esize);
-}

@@ -140,7 +140,11 @@ int64_t nr_str_index_of(nr_str s, nr_str part);
 bool nr_str_starts_with(nr_str s, nr_str prefix);
 bool nr_str_ends_with(nr_str s, nr_str suffix);
 nr_str nr_str_join(nr_array *parts);
-int64_t nr_char_at(nr_str s, int64_t i, const char *file, int64_t line);
+_Noreturn void nr_char_index_fail(nr_str s, int64_t i, const char *file, int64_t line);
+static inline int64_t nr_char_at(nr_str s, int64_t i, const char *file, int64_t line) {
+    if ((uint64_t)i >= (uint64_t)s.len) nr_char_index_fail(s, i, file, line);
+    return (unsigned char)s.ptr[i];
+}
 nr_str nr_string_from_char(int64_t c, const char *file, int64_t line);
 bool nr_is_digit(int64_t c);
 bool nr_is_alpha(int64_t c);
@@ -153,8 +157,17 @@ bool nr_is_lower(int64_t c);
 nr_array *nr_array_make(size_t esize, int64_t n);          /* n zeroed elements */
 nr_array *nr_array_new(int64_t n, size_t esize, const void *init, const char *file, int64_t line);
 nr_array *nr_array_from(size_t esize, int64_t n, const void *items);
-void *nr_array_at(nr_array *a, int64_t i, const char *file, int64_t line);
-void nr_array_set(nr_array *a, int64_t i, const void *x, const char *file, int64_t line);
+/* at and array_set are inline (the compiler reads its context records' cells through them);
+ * an index out of range fails in nr_array_index_fail. */
+_Noreturn void nr_array_index_fail(nr_array *a, int64_t i, const char *file, int64_t line);
+static inline void *nr_array_at(nr_array *a, int64_t i, const char *file, int64_t line) {
+    if ((uint64_t)i >= (uint64_t)a->len) nr_array_index_fail(a, i, file, line);
+    return a->data + (size_t)i * a->esize;
+}
+static inline void nr_array_set(nr_array *a, int64_t i, const void *x, const char *file,
+                                int64_t line) {
+    memcpy(nr_array_at(a, i, file, line), x, a->esize);
+}
 nr_array *nr_array_push(nr_array *a, const void *x);
 void *nr_array_pop(nr_array *a, const char *file, int64_t line);
 nr_array *nr_array_slice(nr_array *a, int64_t start, int64_t len, const char *file, int64_t line);

@@ -71,11 +71,9 @@ nr_str nr_str_join(nr_array *parts) {
     return (nr_str){(int64_t)total, q};
 }
 
-int64_t nr_char_at(nr_str s, int64_t i, const char *file, int64_t line) {
-    if (i < 0 || i >= s.len)
-        nr_fail(file, line, "index %lld out of range for string of length %lld", (long long)i,
-                (long long)s.len);
-    return (unsigned char)s.ptr[i];
+_Noreturn void nr_char_index_fail(nr_str s, int64_t i, const char *file, int64_t line) {
+    nr_fail(file, line, "index %lld out of range for string of length %lld", (long long)i,
+            (long long)s.len);
 }
 
 nr_str nr_string_from_char(int64_t c, const char *file, int64_t line) {
