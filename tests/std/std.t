@@ -205,7 +205,6 @@ fn main() -> int {
     }
     let text: string = (join words " ")
     let mut result: int = 0
-    let t: int = (clock_ns)
     if (== what "setup") { set result n }
     if (== what "sort_int") { set result (at (sort_int ints) 0) }
     if (== what "sort_int_by") { set result (at (sort_int_by ints compare_int_desc) 0) }
