@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -165,7 +166,12 @@ int main(int argc, char **argv) {
     /* a closed output pipe is an error of the program that writes to it, not a signal that
      * kills the whole VM */
     signal(SIGPIPE, SIG_IGN);
+    /* the program's world is this OS process's: its descriptors, its environment and working
+     * directory (process_new copies and opens them), its umask */
     ProcessOptions opt = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
+    mode_t mask = umask(0);
+    umask(mask);
+    opt.umask = mask;
     enum { RUN, DIS, VERIFY, TEST } mode = RUN;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
