@@ -140,6 +140,11 @@ $(B)/tests/nvmasm: tests/tools/nvmasm.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/libnanovm
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_T) $< $(TLIB_SRCS) $(B)/libnanovm.a -o $@ $(LDLIBS_VM)
 
+# Malformed requests for nano_vmd (tests/vmd/vmd.t).
+$(B)/tests/vmd_garbage: tests/vmd/garbage.c $(B)/libnanovm.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_VM) $< $(B)/libnanovm.a -o $@ $(LDLIBS_VM)
+
 # Shell-script tests (tests/**/*.t) find the programs through these variables.
 export NANO_VM     := $(CURDIR)/bin/nano_vm
 export NANO_VM_SAN := $(CURDIR)/$(B)/san/nano_vm
@@ -148,7 +153,7 @@ export NANO_VMD_BIN := $(CURDIR)/bin/nano_vmd
 
 TEST_BINS := $(TVM_BINS) $(TVM_SBINS) $(B)/tsan/tests/vm/t_threads.t
 TEST_DEPS := bin/nano_vm $(B)/san/nano_vm $(B)/tests/nvmasm $(B)/isa/gen_tables bin/nano_vmd \
-             $(B)/tsan/nano_vmd
+             $(B)/tsan/nano_vmd $(B)/tests/vmd_garbage
 TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.
