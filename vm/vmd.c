@@ -27,34 +27,39 @@
 #define REQUEST_TIMEOUT 30   /* seconds a client may take to send its request */
 #define BACKLOG 128
 
+struct Conn;
+
+/* The daemon's state (the VM library keeps none: tests/vm/no_globals.t). */
+typedef struct {
+    pthread_mutex_t mu;
+    struct Conn *runs;     /* connections running a program (under mu) */
+    atomic_int active;     /* connections being served */
+    atomic_int running;    /* programs running */
+    atomic_ullong served;  /* programs run to their end */
+    atomic_int stopping;   /* --stop was asked for */
+    int wake[2];           /* written when a connection ends or a stop is asked */
+    double grace;
+    char dir[200];
+} Vmd;
+
 /* A connection, and while it runs a program, the program's cancellation. */
 typedef struct Conn {
+    Vmd *d;
     int sock;
     VmCancel cancel;
-    int running; /* cancel is initialized and registered */
     struct Conn *next;
 } Conn;
 
-static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
-static Conn *g_runs;               /* connections running a program (under g_mu) */
-static atomic_int g_active;        /* connections being served */
-static atomic_int g_running;       /* programs running */
-static atomic_ullong g_served;     /* programs run to their end */
-static atomic_int g_stopping;      /* --stop was asked for */
-static int g_wake[2] = {-1, -1};   /* written when a connection ends or a stop is asked */
-static double g_grace = DEFAULT_GRACE;
-static char g_dir[200];
-
-static void wake_main(void) {
+static void wake_main(Vmd *d) {
     char b = 'w';
-    while (write(g_wake[1], &b, 1) < 0 && errno == EINTR) {
+    while (write(d->wake[1], &b, 1) < 0 && errno == EINTR) {
     }
 }
 
-static void cancel_all(void) {
-    pthread_mutex_lock(&g_mu);
-    for (Conn *c = g_runs; c != NULL; c = c->next) vm_cancel_set(&c->cancel);
-    pthread_mutex_unlock(&g_mu);
+static void cancel_all(Vmd *d) {
+    pthread_mutex_lock(&d->mu);
+    for (Conn *c = d->runs; c != NULL; c = c->next) vm_cancel_set(&c->cancel);
+    pthread_mutex_unlock(&d->mu);
 }
 
 static void reply_error(int sock, uint32_t status, const char *msg) {
@@ -160,10 +165,10 @@ static void set_timeout(int sock, int seconds) {
     setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
 }
 
-static void status_text(char *buf, size_t n) {
+static void status_text(Vmd *d, char *buf, size_t n) {
     snprintf(buf, n, "nano_vmd: pid %ld, %d programs running, %llu run, grace %g s, socket %s/sock\n",
-             (long)getpid(), atomic_load(&g_running), (unsigned long long)atomic_load(&g_served),
-             g_grace, g_dir);
+             (long)getpid(), atomic_load(&d->running), (unsigned long long)atomic_load(&d->served),
+             d->grace, d->dir);
 }
 
 /* Runs the program of an accepted RUN request until it ends, watching the client meanwhile:
@@ -202,7 +207,7 @@ static void run(Conn *c, Process *proc) {
     pthread_join(t, NULL);
     close(job.done[0]);
     close(job.done[1]);
-    atomic_fetch_add(&g_served, 1);
+    atomic_fetch_add(&c->d->served, 1);
     set_timeout(c->sock, REQUEST_TIMEOUT);
     vmd_send_frame(c->sock, VMD_REPLY_EXIT, (uint32_t)job.status, NULL, 0);
 }
@@ -252,21 +257,22 @@ static void serve_run(Conn *c, uint32_t body_len, int *fds) {
         if (p == NULL) {
             reply_error(c->sock, 70, "nano_vmd: cannot create a process: out of memory");
         } else if (vmd_send_frame(c->sock, VMD_REPLY_ACCEPTED, 0, NULL, 0) == 0) {
-            pthread_mutex_lock(&g_mu);
-            c->next = g_runs;
-            g_runs = c;
-            pthread_mutex_unlock(&g_mu);
-            atomic_fetch_add(&g_running, 1);
-            if (atomic_load(&g_stopping)) vm_cancel_set(&c->cancel);
+            Vmd *d = c->d;
+            pthread_mutex_lock(&d->mu);
+            c->next = d->runs;
+            d->runs = c;
+            pthread_mutex_unlock(&d->mu);
+            atomic_fetch_add(&d->running, 1);
+            if (atomic_load(&d->stopping)) vm_cancel_set(&c->cancel);
             run(c, p);
-            atomic_fetch_sub(&g_running, 1);
-            pthread_mutex_lock(&g_mu);
-            for (Conn **q = &g_runs; *q != NULL; q = &(*q)->next)
+            atomic_fetch_sub(&d->running, 1);
+            pthread_mutex_lock(&d->mu);
+            for (Conn **q = &d->runs; *q != NULL; q = &(*q)->next)
                 if (*q == c) {
                     *q = c->next;
                     break;
                 }
-            pthread_mutex_unlock(&g_mu);
+            pthread_mutex_unlock(&d->mu);
         }
         process_free(p);
         vm_cancel_destroy(&c->cancel);
@@ -303,11 +309,11 @@ static void serve(Conn *c) {
     } else if (op == VMD_OP_RUN) {
         reply_error(c->sock, 70, "nano_vmd: a run request needs 4 descriptors");
     } else if ((op == VMD_OP_STATUS || op == VMD_OP_STOP) && nfds == 0 && body_len == 0) {
-        status_text(text, sizeof text);
+        status_text(c->d, text, sizeof text);
         if (op == VMD_OP_STOP) {
-            atomic_store(&g_stopping, 1);
-            cancel_all();
-            wake_main();
+            atomic_store(&c->d->stopping, 1);
+            cancel_all(c->d);
+            wake_main(c->d);
             snprintf(text, sizeof text, "nano_vmd: pid %ld stopping\n", (long)getpid());
         }
         vmd_send_frame(c->sock, VMD_REPLY_TEXT, 0, text, (uint32_t)strlen(text));
@@ -319,11 +325,12 @@ static void serve(Conn *c) {
 
 static void *conn_thread(void *arg) {
     Conn *c = arg;
+    Vmd *d = c->d;
     serve(c);
     close(c->sock);
     free(c);
-    atomic_fetch_sub(&g_active, 1);
-    wake_main();
+    atomic_fetch_sub(&d->active, 1);
+    wake_main(d);
     return NULL;
 }
 
@@ -339,32 +346,32 @@ static void tell(int fd, const char *line) {
     if (fd >= 0) vmd_write_all(fd, line, strlen(line));
 }
 
-/* Serves until told to stop, or g_grace seconds after the last program ended. */
-static void serve_forever(int lfd) {
+/* Serves until told to stop, or d->grace seconds after the last program ended. */
+static void serve_forever(Vmd *d, int lfd) {
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     double idle_since = now();
     int was_active = 0;
     for (;;) {
-        int active = atomic_load(&g_active);
+        int active = atomic_load(&d->active);
         if (active > 0 || was_active) idle_since = now(); /* idle from the last program's end */
         was_active = active > 0;
-        if (atomic_load(&g_stopping) && active == 0) break;
+        if (atomic_load(&d->stopping) && active == 0) break;
         int timeout = -1;
         if (active == 0) {
-            double left = idle_since + g_grace - now();
+            double left = idle_since + d->grace - now();
             if (left <= 0) break;
             timeout = left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
         }
-        struct pollfd fds[2] = {{.fd = atomic_load(&g_stopping) ? -1 : lfd, .events = POLLIN},
-                                {.fd = g_wake[0], .events = POLLIN}};
+        struct pollfd fds[2] = {{.fd = atomic_load(&d->stopping) ? -1 : lfd, .events = POLLIN},
+                                {.fd = d->wake[0], .events = POLLIN}};
         int r = poll(fds, 2, timeout);
         if (r < 0 && errno != EINTR) break;
         if (r <= 0) continue;
         if (fds[1].revents != 0) {
             char b[64];
-            while (read(g_wake[0], b, sizeof b) > 0) {
+            while (read(d->wake[0], b, sizeof b) > 0) {
             }
         }
         if (fds[0].revents == 0) continue;
@@ -380,10 +387,11 @@ static void serve_forever(int lfd) {
             continue;
         }
         c->sock = s;
-        atomic_fetch_add(&g_active, 1);
+        c->d = d;
+        atomic_fetch_add(&d->active, 1);
         pthread_t t;
         if (pthread_create(&t, &attr, conn_thread, c) != 0) {
-            atomic_fetch_sub(&g_active, 1);
+            atomic_fetch_sub(&d->active, 1);
             close(s);
             free(c);
             poll(NULL, 0, 50);
@@ -394,12 +402,12 @@ static void serve_forever(int lfd) {
 
 /* Asks the running daemon for its status or to stop; the exit status. */
 static int ask(uint32_t op) {
-    char err[300], path[256];
-    if (vmd_socket_dir(g_dir, sizeof g_dir, err, sizeof err) != 0) {
+    char err[300], path[256], dir[200];
+    if (vmd_socket_dir(dir, sizeof dir, err, sizeof err) != 0) {
         fprintf(stderr, "nano_vmd: %s\n", err);
         return 1;
     }
-    if (vmd_path(path, sizeof path, g_dir, "sock") != 0) {
+    if (vmd_path(path, sizeof path, dir, "sock") != 0) {
         fprintf(stderr, "nano_vmd: the socket's name is too long\n");
         return 1;
     }
@@ -468,9 +476,23 @@ static int parse_grace(const char *s, double *out) {
 
 int main(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
+    /* shared with the connection threads, which may outlive main's frame by a few instructions
+     * when it returns: never freed */
+    Vmd *d = calloc(1, sizeof *d);
+    if (d == NULL) {
+        fprintf(stderr, "nano_vmd: out of memory\n");
+        return 1;
+    }
+    pthread_mutex_init(&d->mu, NULL);
+    atomic_init(&d->active, 0);
+    atomic_init(&d->running, 0);
+    atomic_init(&d->served, 0);
+    atomic_init(&d->stopping, 0);
+    d->wake[0] = d->wake[1] = -1;
+    d->grace = DEFAULT_GRACE;
     int ready_fd = -1;
     const char *env_grace = getenv("NANO_VMD_GRACE");
-    if (env_grace != NULL && parse_grace(env_grace, &g_grace) != 0) {
+    if (env_grace != NULL && parse_grace(env_grace, &d->grace) != 0) {
         fprintf(stderr, "nano_vmd: NANO_VMD_GRACE=%s is not a number of seconds\n", env_grace);
         return 64;
     }
@@ -484,7 +506,7 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "--stop") == 0) {
             return ask(VMD_OP_STOP);
         } else if (strcmp(a, "--grace") == 0 && i + 1 < argc) {
-            if (parse_grace(argv[++i], &g_grace) != 0) {
+            if (parse_grace(argv[++i], &d->grace) != 0) {
                 fprintf(stderr, "nano_vmd: --grace needs a number of seconds\n");
                 return 64;
             }
@@ -503,10 +525,10 @@ int main(int argc, char **argv) {
         }
     }
     char err[300], line[400], lock_path[256], sock_path[256];
-    if (vmd_socket_dir(g_dir, sizeof g_dir, err, sizeof err) != 0 ||
-        vmd_path(lock_path, sizeof lock_path, g_dir, "lock") != 0 ||
-        vmd_path(sock_path, sizeof sock_path, g_dir, "sock") != 0) {
-        if (vmd_path(lock_path, sizeof lock_path, g_dir, "sock") != 0)
+    if (vmd_socket_dir(d->dir, sizeof d->dir, err, sizeof err) != 0 ||
+        vmd_path(lock_path, sizeof lock_path, d->dir, "lock") != 0 ||
+        vmd_path(sock_path, sizeof sock_path, d->dir, "sock") != 0) {
+        if (vmd_path(lock_path, sizeof lock_path, d->dir, "sock") != 0)
             snprintf(err, sizeof err, "the socket's name is too long");
         fprintf(stderr, "nano_vmd: %s\n", err);
         snprintf(line, sizeof line, "error: %s\n", err);
@@ -531,7 +553,7 @@ int main(int argc, char **argv) {
     int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     memcpy(sa.sun_path, sock_path, strlen(sock_path) + 1);
-    if (vmd_check_dir(g_dir, err, sizeof err) != 0 ||
+    if (vmd_check_dir(d->dir, err, sizeof err) != 0 ||
         (unlink(sock_path) != 0 && errno != ENOENT &&
          snprintf(err, sizeof err, "cannot remove %s: %s", sock_path, strerror(errno))) ||
         (lfd < 0 && snprintf(err, sizeof err, "cannot create a socket: %s", strerror(errno))) ||
@@ -539,7 +561,7 @@ int main(int argc, char **argv) {
          snprintf(err, sizeof err, "cannot bind %s: %s", sock_path, strerror(errno))) ||
         (listen(lfd, BACKLOG) != 0 &&
          snprintf(err, sizeof err, "cannot listen on %s: %s", sock_path, strerror(errno))) ||
-        (pipe2(g_wake, O_CLOEXEC | O_NONBLOCK) != 0 &&
+        (pipe2(d->wake, O_CLOEXEC | O_NONBLOCK) != 0 &&
          snprintf(err, sizeof err, "cannot create a pipe: %s", strerror(errno)))) {
         fprintf(stderr, "nano_vmd: %s\n", err);
         snprintf(line, sizeof line, "error: %s\n", err);
@@ -549,7 +571,7 @@ int main(int argc, char **argv) {
     umask(0); /* each program's own umask is applied on its behalf */
     tell(ready_fd, "ready\n");
     if (ready_fd >= 0) close(ready_fd);
-    serve_forever(lfd);
+    serve_forever(d, lfd);
     close(lfd);
     unlink(sock_path); /* still the lock holder: no one else can have bound it */
     return 0;

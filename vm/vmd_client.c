@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,14 +26,11 @@ extern char **environ;
 #define ATTEMPTS 60 /* connection attempts, with backoff from 5 ms to 500 ms */
 #define CANCEL_WAIT_MS 5000 /* how long a cancelled run may take to report its end */
 
-static int sig_pipe[2] = {-1, -1};
-
-static void on_signal(int sig) {
-    int e = errno;
-    unsigned char b = (unsigned char)sig;
-    if (write(sig_pipe[1], &b, 1) < 0) {
-    }
-    errno = e;
+/* The signal that arrived on sfd (a signalfd), 0 when none. */
+static int take_signal(int sfd) {
+    struct signalfd_siginfo si;
+    ssize_t r = read(sfd, &si, sizeof si);
+    return r == (ssize_t)sizeof si ? (int)si.ssi_signo : 0;
 }
 
 /* ---- the request ------------------------------------------------------------------------- */
@@ -231,18 +229,18 @@ static int connect_daemon(char *err, size_t n) {
 static void sleep_ms(int ms) { poll(NULL, 0, ms); }
 
 /* After the program was accepted: waits for its end, passing on signals as cancellations. */
-static int wait_exit(int s) {
+static int wait_exit(int s, int sfd) {
     int sig = 0, waited = 0;
     for (;;) {
-        struct pollfd fds[2] = {{.fd = s, .events = POLLIN}, {.fd = sig_pipe[0], .events = POLLIN}};
+        struct pollfd fds[2] = {{.fd = s, .events = POLLIN}, {.fd = sfd, .events = POLLIN}};
         int timeout = sig ? 100 : -1;
         int r = poll(fds, 2, timeout);
         if (r < 0 && errno != EINTR) break;
         if (r == 0 && sig && (waited += 100) >= CANCEL_WAIT_MS) return 128 + sig;
         if (r <= 0) continue;
         if (fds[1].revents != 0) {
-            unsigned char b;
-            if (read(sig_pipe[0], &b, 1) == 1) {
+            int b = take_signal(sfd);
+            if (b != 0) {
                 if (sig != 0) return 128 + sig; /* a second signal: do not wait any longer */
                 sig = b;
                 vmd_send_frame(s, VMD_MSG_CANCEL, (uint32_t)sig, NULL, 0);
@@ -291,27 +289,29 @@ int vmd_client_run(const char *path, int argc, char **argv) {
         free(req.b);
         return VMD_EXIT_DAEMON;
     }
-    if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) != 0) {
-        fprintf(stderr, "nano_vm: cannot create a pipe: %s\n", strerror(errno));
+    /* the signals that cancel the program are taken from a signalfd while it runs */
+    sigset_t set, old;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigprocmask(SIG_BLOCK, &set, &old);
+    int sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (sfd < 0) {
+        fprintf(stderr, "nano_vm: cannot create a signalfd: %s\n", strerror(errno));
+        sigprocmask(SIG_SETMASK, &old, NULL);
         free(req.b);
         close(cwd);
         return VMD_EXIT_DAEMON;
     }
     signal(SIGPIPE, SIG_IGN);
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
 
     int fds[VMD_NFDS] = {0, 1, 2, cwd};
     int status = -1, delay = 5;
     err[0] = '\0';
     for (int attempt = 0; attempt < ATTEMPTS && status < 0; attempt++) {
-        unsigned char b;
-        if (read(sig_pipe[0], &b, 1) == 1) { /* interrupted before the program ran */
+        int b = take_signal(sfd);
+        if (b != 0) { /* interrupted before the program ran */
             status = 128 + b;
             break;
         }
@@ -344,7 +344,7 @@ int vmd_client_run(const char *path, int argc, char **argv) {
                 vmd_write_all(s, req.b + 1, req.len - 1) == 0 &&
                 vmd_recv_frame(s, &type, &value, buf, sizeof buf, &n) == 0) {
                 if (type == VMD_REPLY_ACCEPTED) {
-                    status = wait_exit(s);
+                    status = wait_exit(s, sfd);
                 } else if (type == VMD_REPLY_ERROR) {
                     fprintf(stderr, "%s\n", buf);
                     status = value > 0 && value < 256 ? (int)value : VMD_EXIT_DAEMON;
@@ -369,5 +369,9 @@ int vmd_client_run(const char *path, int argc, char **argv) {
     }
     free(req.b);
     close(cwd);
+    while (take_signal(sfd) != 0) { /* handled: the status says so */
+    }
+    close(sfd);
+    sigprocmask(SIG_SETMASK, &old, NULL);
     return status;
 }

@@ -12,7 +12,8 @@
 /* Runs the .nvm file at path in the user's nano_vmd, launching the daemon when none runs, with
  * arguments argv[0..argc) (argument 0 names the program) on this process's standard input,
  * output and error, environment, working directory and umask.  SIGINT, SIGTERM and SIGHUP
- * cancel the program in the daemon.  Returns the status to exit with: the program's; 128+N when
+ * cancel the program in the daemon (they are blocked during the call and taken from a signalfd;
+ * the caller's signal mask is restored on return, the handled signals consumed).  Returns the status to exit with: the program's; 128+N when
  * signal N cancelled it; 65 or 66 when the file is invalid or unreadable (the reason on stderr,
  * as nano_vm says it); VMD_EXIT_DAEMON when the daemon failed (said on stderr).
  *
