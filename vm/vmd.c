@@ -26,6 +26,7 @@
 #define DEFAULT_GRACE 30.0   /* seconds without programs before the daemon exits */
 #define REQUEST_TIMEOUT 30   /* seconds a client may take to send its request */
 #define BACKLOG 128
+#define MAX_CONNECTIONS 2048 /* served at once (a thread each); more are refused */
 
 struct Conn;
 
@@ -381,8 +382,9 @@ static void serve_forever(Vmd *d, int lfd) {
                 poll(NULL, 0, 50); /* out of resources: let running programs free some */
             continue;
         }
-        Conn *c = calloc(1, sizeof *c);
+        Conn *c = atomic_load(&d->active) < MAX_CONNECTIONS ? calloc(1, sizeof *c) : NULL;
         if (c == NULL) {
+            reply_error(s, 70, "nano_vmd: too many connections, try again later");
             close(s);
             continue;
         }

@@ -108,6 +108,11 @@ for sig in INT TERM HUP; do
     [ "$s" = "$want" ]; ok $? "SIG$sig to the client: exits $want ($s)"
     wait_for running_is 0; ok $? "SIG$sig cancels the loop in the daemon"
 done
+"$VM" --daemon "$t/loop.nvm" >"$t/out" 2>"$t/err" &
+c=$!
+wait_for running_is 1
+kill -9 "$c"; wait "$c" 2>/dev/null
+wait_for running_is 0; ok $? "a client killed mid-run: its program is cancelled, the daemon lives on"
 mkfifo "$t/fifo"
 exec 7<>"$t/fifo"
 "$VM" --daemon "$t/echo.nvm" <"$t/fifo" >"$t/out" 2>"$t/err" &
@@ -195,8 +200,13 @@ sed "s/^/# /" "$t/garbage"
 # ---- --stop, --status, --help
 "$VMD" --help >"$t/out"; s=$?
 [ "$s" = 0 ] && grep -q "usage: nano_vmd" "$t/out"; ok $? "--help"
+"$VM" --daemon "$t/loop.nvm" >/dev/null 2>&1 &
+c=$!
+wait_for running_is 1
 "$VMD" --stop >"$t/out" 2>&1
 wait_for dead "$p"; ok $? "--stop stops the daemon"
+wait "$c"; s=$?
+[ "$s" = 130 ]; ok $? "and cancels its programs (the client exits $s)"
 "$VMD" --status >"$t/out" 2>&1; s=$?
 [ "$s" = 3 ]; ok $? "--status without a daemon exits 3 ($s)"
 
