@@ -8,7 +8,7 @@ export NANO_VMD_GRACE=600
 # ---- lazy launch, and exit after the grace period
 use_run lazy
 [ ! -e "$XDG_RUNTIME_DIR/nanovm/sock" ]; ok $? "no daemon before the first client"
-WHO=first NANO_VMD_GRACE=1 "$VM" --daemon "$t/hello.nvm" >"$t/out" 2>"$t/err"
+WHO=first NANO_VMD_GRACE=2 "$VM" --daemon "$t/hello.nvm" >"$t/out" 2>"$t/err"
 s=$?
 [ "$s" = 7 ] && [ "$(cat "$t/out")" = "hello first" ]; ok $? "the first client launches the daemon and gets the result (exit $s)"
 [ "$s" = 7 ] || show "$t/err"
@@ -16,14 +16,16 @@ st=$(stat -c %a "$XDG_RUNTIME_DIR/nanovm")
 [ "$st" = 700 ]; ok $? "the socket directory is created with mode 0700 (got $st)"
 p=$(daemon_pid)
 [ -n "$p" ]; ok $? "the daemon answers --status"
-env -u WHO "$VM" --daemon "$t/hello.nvm" >"$t/out" 2>&1
-[ "$(cat "$t/out")" = "hello " ]; ok $? "GETENV reads the client's environment, not the daemon's"
-[ "$(daemon_pid)" = "$p" ]; ok $? "the second client uses the same daemon"
 [ -n "$p" ] && wait_for dead "$p"; ok $? "the daemon exits after its grace period"
 [ ! -e "$XDG_RUNTIME_DIR/nanovm/sock" ] && [ -e "$XDG_RUNTIME_DIR/nanovm/lock" ]; ok $? "it removes its socket and leaves its lock file"
 
 # ---- the same results as plain nano_vm
 use_run same
+WHO=launcher "$VM" --daemon "$t/hello.nvm" >/dev/null 2>&1
+p=$(daemon_pid)
+env -u WHO "$VM" --daemon "$t/hello.nvm" >"$t/out" 2>&1
+[ "$(cat "$t/out")" = "hello " ]; ok $? "GETENV reads the client's environment, not the daemon's"
+[ "$(daemon_pid)" = "$p" ]; ok $? "the second client uses the same daemon"
 printf 'one\ntwo\nthree' >"$t/in3"
 # same NAME PROGRAM ARGS...: plain and through the daemon, stdin from $t/in3
 same() {
@@ -78,6 +80,17 @@ for i in $(seq 1 20); do
 done
 [ "$good" = 20 ]; ok $? "20 clients at once with no daemon: 20 correct results ($good)"
 [ "$(served)" = 20 ]; ok $? "one daemon ran all 20 ($(served))"
+# the daemons of this directory still alive: those that lost the race for the lock have exited
+vmd_exe=$(readlink -f "$VMD")
+count_daemons() {
+    local k=0 d
+    for d in /proc/[0-9]*; do
+        [ "$(readlink "$d/exe" 2>/dev/null)" = "$vmd_exe" ] || continue
+        tr '\0' '\n' <"$d/environ" 2>/dev/null | grep -qxF "XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR" && k=$((k + 1))
+    done
+    [ "$k" = 1 ]
+}
+wait_for count_daemons; ok $? "exactly one daemon remains"
 p=$(daemon_pid)
 
 # ---- a stale socket, and a daemon killed during a run
