@@ -52,7 +52,8 @@ deps-check:
 # ---------------------------------------------------------------------------------------------
 # vm/: the library, nano_vm (the library includes cop/cop_wire.c, the co-process protocol)
 VM_MAIN  := vm/main.c
-VM_SRCS  := $(filter-out $(VM_MAIN),$(wildcard vm/*.c)) cop/cop_wire.c
+VMD_MAIN := vm/vmd.c
+VM_SRCS  := $(filter-out $(VM_MAIN) $(VMD_MAIN),$(wildcard vm/*.c)) cop/cop_wire.c
 VM_HDRS  := $(wildcard vm/*.h vm/*.inc isa/*.def) cop/cop_wire.h
 VM_OBJS  := $(VM_SRCS:%.c=$(B)/%.o)
 VM_SOBJS := $(VM_SRCS:%.c=$(B)/san/%.o)
@@ -79,6 +80,18 @@ bin/nano_vm: $(B)/vm/main.o $(B)/libnanovm.a
 
 $(B)/san/nano_vm: $(B)/san/vm/main.o $(B)/san/libnanovm.a
 	$(Q)$(CC) $(CFLAGS_SAN) $^ -o $@ $(LDLIBS_VM)
+
+# nano_vmd, the VM as a daemon (docs/VMD_PROTOCOL.md); also under ThreadSanitizer for
+# tests/vmd/, which runs it both ways.
+all: bin/nano_vmd
+
+bin/nano_vmd: $(B)/vm/vmd.o $(B)/libnanovm.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_VM) $^ -o $@ $(LDLIBS_VM)
+
+$(B)/tsan/nano_vmd: $(VMD_MAIN) $(VM_SRCS) $(VM_HDRS)
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O1 -g -fsanitize=thread -Ivm -Iisa $(VMD_MAIN) $(VM_SRCS) -o $@ $(LDLIBS_VM)
 
 # ---------------------------------------------------------------------------------------------
 # isa/: the machine's tables.  The VM and stage0 include them as X-macros; the compiler reads
@@ -127,13 +140,20 @@ $(B)/tests/nvmasm: tests/tools/nvmasm.c $(TLIB_SRCS) $(TLIB_HDRS) $(B)/libnanovm
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_T) $< $(TLIB_SRCS) $(B)/libnanovm.a -o $@ $(LDLIBS_VM)
 
+# Malformed requests for nano_vmd (tests/vmd/vmd.t).
+$(B)/tests/vmd_garbage: tests/vmd/garbage.c $(B)/libnanovm.a
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_VM) $< $(B)/libnanovm.a -o $@ $(LDLIBS_VM)
+
 # Shell-script tests (tests/**/*.t) find the programs through these variables.
 export NANO_VM     := $(CURDIR)/bin/nano_vm
 export NANO_VM_SAN := $(CURDIR)/$(B)/san/nano_vm
 export NANO_BUILD  := $(CURDIR)/$(B)
+export NANO_VMD_BIN := $(CURDIR)/bin/nano_vmd
 
 TEST_BINS := $(TVM_BINS) $(TVM_SBINS) $(B)/tsan/tests/vm/t_threads.t
-TEST_DEPS := bin/nano_vm $(B)/san/nano_vm $(B)/tests/nvmasm $(B)/isa/gen_tables
+TEST_DEPS := bin/nano_vm $(B)/san/nano_vm $(B)/tests/nvmasm $(B)/isa/gen_tables bin/nano_vmd \
+             $(B)/tsan/nano_vmd $(B)/tests/vmd_garbage
 TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cancel.h"
 #include "cop_client.h"
 #include "interp.h"
 #include "isa.h"
@@ -113,10 +115,10 @@ static const char *path_of(Value v) {
 }
 
 /* Read a whole file into a malloc'd buffer; returns 0 or an errno value. */
-static int read_whole(const char *path, char **data, size_t *len) {
+static int read_whole(int dirfd, const char *path, char **data, size_t *len) {
     *data = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return errno;
     struct stat st;
     if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -156,8 +158,8 @@ static int read_whole(const char *path, char **data, size_t *len) {
     return 0;
 }
 
-static int write_whole(const char *path, const char *data, size_t len) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+static int write_whole(int dirfd, unsigned umask, const char *path, const char *data, size_t len) {
+    int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666 & ~umask);
     if (fd < 0) return errno;
     while (len > 0) {
         ssize_t w = write(fd, data, len);
@@ -174,7 +176,22 @@ static int write_whole(const char *path, const char *data, size_t len) {
     return 0;
 }
 
-/* Next line of the process's stdin into p->in_buf[0..*len); returns 0 at end of input. */
+/* Waits until the process's stdin is readable or the process is cancelled: 0, or -1 when
+ * cancelled. */
+static int wait_input(Process *p) {
+    if (p->cancel == NULL) return 0;
+    for (;;) {
+        if (vm_cancel_is_set(p->cancel)) return -1;
+        struct pollfd fds[2] = {{.fd = p->in_fd, .events = POLLIN}, {.fd = p->cancel->rfd, .events = POLLIN}};
+        int r = poll(fds, 2, -1);
+        if (r < 0 && errno != EINTR) return 0; /* let read report it */
+        if (r > 0 && fds[1].revents != 0) return -1;
+        if (r > 0 && fds[0].revents != 0) return 0;
+    }
+}
+
+/* Next line of the process's stdin into p->in_buf[0..*len); returns 0 at end of input, -1 when
+ * the process was cancelled while waiting for input. */
 static int read_line(Process *p, size_t *len) {
     for (;;) {
         char *nl = p->in_len ? memchr(p->in_buf, '\n', p->in_len) : NULL;
@@ -196,6 +213,7 @@ static int read_line(Process *p, size_t *len) {
             p->in_buf = b;
             p->in_cap = cap;
         }
+        if (wait_input(p) != 0) return -1;
         ssize_t r = read(p->in_fd, p->in_buf + p->in_len, p->in_cap - p->in_len);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) p->in_eof = 1;
@@ -208,6 +226,15 @@ static void consume_line(Process *p, size_t len) {
     size_t n = len < p->in_len ? len + 1 : len;
     memmove(p->in_buf, p->in_buf + n, p->in_len - n);
     p->in_len -= n;
+}
+
+/* The value of environment variable name in the process's own environment, or NULL. */
+static const char *env_get(Process *p, const char *name) {
+    size_t n = strlen(name);
+    if (n == 0 || memchr(name, '=', n) != NULL) return NULL;
+    for (char **e = p->env; e != NULL && *e != NULL; e++)
+        if (strncmp(*e, name, n) == 0 && (*e)[n] == '=') return *e + n + 1;
+    return NULL;
 }
 
 static int push_str(Process *p, const char *s, size_t n) {
@@ -252,7 +279,7 @@ static int service(Process *p) {
         const char *path = path_of(sp[-1]);
         char *data = NULL;
         size_t len = 0;
-        int err = path == NULL ? EINVAL : read_whole(path, &data, &len);
+        int err = path == NULL ? EINVAL : read_whole(p->cwd_fd, path, &data, &len);
         p->sp--;
         int r = push_str(p, data ? data : "", len);
         free(data);
@@ -265,7 +292,8 @@ static int service(Process *p) {
             return -1;
         const char *path = path_of(sp[-2]);
         ObjString *data = AS_STR(sp[-1]);
-        int err = path == NULL ? EINVAL : write_whole(path, data->bytes, (size_t)data->len);
+        int err = path == NULL ? EINVAL
+                               : write_whole(p->cwd_fd, p->umask, path, data->bytes, (size_t)data->len);
         p->sp -= 2;
         *p->sp++ = v_int(err);
         return 0;
@@ -274,13 +302,13 @@ static int service(Process *p) {
         if (expect_str(p, sp[-1], "FILE_EXISTS") != 0) return -1;
         const char *path = path_of(sp[-1]);
         struct stat st;
-        sp[-1] = v_bool(path != NULL && stat(path, &st) == 0);
+        sp[-1] = v_bool(path != NULL && fstatat(p->cwd_fd, path, &st, 0) == 0);
         return 0;
     }
     case TRAP_GETENV: {
         if (expect_str(p, sp[-1], "GETENV") != 0) return -1;
         const char *name = path_of(sp[-1]);
-        const char *v = name ? getenv(name) : NULL;
+        const char *v = name ? env_get(p, name) : NULL;
         p->sp--;
         return push_str(p, v ? v : "", v ? strlen(v) : 0);
     }
@@ -294,6 +322,7 @@ static int service(Process *p) {
         out_flush(&p->out);
         size_t len = 0;
         int ok = read_line(p, &len);
+        if (ok < 0) return trap_fail(p, "cancelled");
         if (push_str(p, p->in_buf ? p->in_buf : "", ok ? len : 0) != 0) return -1;
         if (ok) consume_line(p, len);
         *p->sp++ = v_bool(ok);
@@ -330,8 +359,12 @@ static int service(Process *p) {
             argv[i] = AS_STR(args->items[i])->bytes;
         }
         harness_flush(p);
-        int status = image_run((const uint8_t *)image->bytes, (size_t)image->len, (int)args->len,
-                               argv, p->in_fd, p->out.fd, p->err.fd, p->nesting + 1);
+        ProcessOptions o = {.in_fd = p->in_fd, .out_fd = p->out.fd, .err_fd = p->err.fd,
+                            .nesting = p->nesting + 1, .envp = p->env, .cwd_fd = p->cwd_fd,
+                            .umask = p->umask, .cancel = p->cancel};
+        if (p->cwd_fd < 0) o.cwd_fd = 0; /* AT_FDCWD: the OS process's, as for the parent */
+        int status = image_run_opts((const uint8_t *)image->bytes, (size_t)image->len,
+                                    (int)args->len, argv, &o);
         free(argv);
         p->sp -= 2;
         *p->sp++ = v_int(status);
@@ -430,6 +463,37 @@ void harness_print_profile(Process *p) {
 
 /* ---- running a process ------------------------------------------------------------------ */
 
+/* Instructions a cancellable process runs between two looks at its cancel flag. */
+#define CANCEL_SLICE ((uint64_t)1 << 18)
+
+/* Run the core until it stops.  A cancellable process runs the counting core in slices of
+ * CANCEL_SLICE instructions (its step limit is moved along; p->step_limit is the user's) and
+ * stops with the runtime error "cancelled" once its cancel flag is set. */
+static StopReason run_core(Process *p) {
+    if (p->cancel == NULL) return p->prof_instrs ? vm_core_run_profiled(p) : vm_core_run(p);
+    for (;;) {
+        if (vm_cancel_is_set(p->cancel)) {
+            process_fail(p, "cancelled");
+            p->error_pc = p->pc;
+            return STOP_ERROR;
+        }
+        uint64_t end = p->steps + CANCEL_SLICE;
+        if (p->step_limit != 0 && end > p->step_limit) end = p->step_limit;
+        p->max_steps = end;
+        StopReason r = vm_core_run_profiled(p);
+        if (r == STOP_ERROR && p->steps == end && end != p->step_limit) {
+            /* the slice is over: the core stopped before the instruction at error_pc, which it
+             * counted; uncount it and resume there */
+            p->steps--;
+            p->prof_instrs[p->frames[p->nframes - 1].func]--;
+            p->pc = p->error_pc;
+            p->error[0] = '\0';
+            continue;
+        }
+        return r;
+    }
+}
+
 /* Enter function f (no arguments) from the harness and run it until it returns, halts or
  * fails, servicing traps on the way.  On STOP_RETURN the result (if any) is left on the stack. */
 static StopReason run_function(Process *p, uint32_t f) {
@@ -447,15 +511,22 @@ static StopReason run_function(Process *p, uint32_t f) {
     for (uint32_t i = 0; i < fn->nlocals; i++) *p->sp++ = v_unit();
     p->pc = fn->code_start;
     for (;;) {
-        StopReason r = p->prof_instrs ? vm_core_run_profiled(p) : vm_core_run(p);
+        StopReason r = run_core(p);
         if (r != STOP_TRAP) return r;
         if (service(p) != 0) return STOP_ERROR;
+        if (vm_cancel_is_set(p->cancel)) {
+            process_fail(p, "cancelled");
+            p->error_pc = p->trap_pc;
+            return STOP_ERROR;
+        }
     }
 }
 
 /* Finish a run that stopped with r: report an error, and return the exit status. */
 static int finish(Process *p, StopReason r) {
-    if (r == STOP_ERROR) {
+    if (r == STOP_ERROR && vm_cancel_is_set(p->cancel)) {
+        p->exit_status = VM_EXIT_CANCELLED; /* asked for: not reported as an error */
+    } else if (r == STOP_ERROR) {
         report_error(p);
         p->exit_status = VM_EXIT_RUNTIME_ERROR;
     }

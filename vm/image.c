@@ -21,6 +21,13 @@ static void say(int fd, const char *msg) {
 
 int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, int in_fd, int out_fd,
               int err_fd, int nesting) {
+    ProcessOptions o = {.in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd, .nesting = nesting};
+    return image_run_opts(bytes, len, argc, argv, &o);
+}
+
+int image_run_opts(const uint8_t *bytes, size_t len, int argc, char **argv,
+                   const ProcessOptions *opt) {
+    int err_fd = opt->err_fd;
     char err[512];
     Program *prog = program_load(bytes, len, err, sizeof err);
     if (prog == NULL) {
@@ -29,8 +36,7 @@ int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, int in_fd
         say(err_fd, line);
         return 65;
     }
-    ProcessOptions o = {.in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd, .nesting = nesting};
-    Process *p = process_new(prog, argc, argv, &o);
+    Process *p = process_new(prog, argc, argv, opt);
     if (p == NULL) {
         say(err_fd, "nano_vm: cannot create a process: out of memory\n");
         program_free(prog);

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "process.h"
+
 /* Loads and verifies the image and runs it as a new virtual process on the given descriptors
  * with arguments argv[0..argc) (argv[0] names the program), nested `nesting` deep
  * (ProcessOptions.nesting).  Returns its exit status; when the image does not load, prints
@@ -14,5 +16,10 @@
  * process cannot be created. */
 int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, int in_fd, int out_fd,
               int err_fd, int nesting);
+
+/* The same with all of the new process's options given: RUN_PROGRAM passes its process's world
+ * (descriptors, environment, working directory, umask, cancellation). */
+int image_run_opts(const uint8_t *bytes, size_t len, int argc, char **argv,
+                   const ProcessOptions *opt);
 
 #endif

@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "harness.h"
 #include "nvm_format.h"
 #include "program.h"
 #include "shadow.h"
+#include "vmd_client.h"
 
 #define NANO_VM_VERSION "0.1.0"
 
@@ -38,6 +40,7 @@ static void usage(FILE *out) {
     fputs("usage: nano_vm [options] PROGRAM.nvm [ARGS...]\n"
           "       nano_vm --dis PROGRAM.nvm\n"
           "       nano_vm --test PROGRAM.nvm\n"
+          "       nano_vm --daemon PROGRAM.nvm [ARGS...]\n"
           "\n"
           "Runs a NanoISA bytecode program in a virtual process of its own.  main's result is\n"
           "the exit status; ARGS reach the program (argument 0 is PROGRAM.nvm).\n"
@@ -52,6 +55,10 @@ static void usage(FILE *out) {
           "  --max-steps N  stop the program with a runtime error after N instructions\n"
           "  --profile      after the run, print the functions that executed the most\n"
           "                 instructions, with their calls, to stderr\n"
+          "  --daemon       run the program in the user's nano_vmd (started when none runs)\n"
+          "                 on this process's stdio, environment, directory and umask; no\n"
+          "                 other option goes with it; Ctrl-C cancels the program (exit\n"
+          "                 128+signal); 70 when the daemon fails\n"
           "  --version      print the version\n"
           "  -h, --help     print this help\n"
           "\n"
@@ -165,11 +172,18 @@ int main(int argc, char **argv) {
     /* a closed output pipe is an error of the program that writes to it, not a signal that
      * kills the whole VM */
     signal(SIGPIPE, SIG_IGN);
+    /* the program's world is this OS process's: its descriptors, its environment and working
+     * directory (process_new copies and opens them), its umask */
     ProcessOptions opt = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
+    mode_t mask = umask(0);
+    umask(mask);
+    opt.umask = mask;
     enum { RUN, DIS, VERIFY, TEST } mode = RUN;
+    int daemon = 0, others = 0;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
+        others += strcmp(a, "--daemon") != 0 && strcmp(a, "--") != 0;
         if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -179,6 +193,8 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "--version") == 0) {
             printf("nano_vm %s (NanoISA format 1)\n", NANO_VM_VERSION);
             return stdout_status(0);
+        } else if (strcmp(a, "--daemon") == 0) {
+            daemon = 1;
         } else if (strcmp(a, "--dis") == 0) {
             mode = DIS;
         } else if (strcmp(a, "--verify") == 0) {
@@ -220,6 +236,11 @@ int main(int argc, char **argv) {
         fprintf(stderr, "nano_vm: no program given (try --help)\n");
         return EXIT_USAGE;
     }
+    if (daemon && others) {
+        fprintf(stderr, "nano_vm: --daemon takes no other option\n");
+        return EXIT_USAGE;
+    }
+    if (daemon) return vmd_client_run(argv[i], argc - i, argv + i);
     uint8_t *bytes;
     size_t len;
     char err[512];

@@ -1,10 +1,14 @@
 /* process.c: creating and destroying virtual processes, and recording their runtime errors. */
 #include "process.h"
 
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+extern char **environ;
 
 static char *dup_str(const char *s) {
     size_t n = strlen(s) + 1;
@@ -36,6 +40,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
 
     Process *p = calloc(1, sizeof *p);
     if (p == NULL) return NULL;
+    p->cwd_fd = -1;
     p->prog = prog;
     p->stack = malloc(o.stack_slots * sizeof(Value));
     p->frames = malloc(o.max_frames * sizeof(Frame));
@@ -67,7 +72,30 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
     heap_set_roots(&p->heap, p->stack, &p->sp, p->globals, prog->nglobals);
     p->nesting = o.nesting;
     p->max_steps = o.max_steps;
-    if (o.profile || o.max_steps > 0) { /* both need the counting interpreter */
+    p->cancel = o.cancel;
+    p->umask = o.umask & 0777;
+    p->cwd_fd = o.cwd_fd > 0 ? fcntl(o.cwd_fd, F_DUPFD_CLOEXEC, 3)
+                             : open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (p->cwd_fd < 0) p->cwd_fd = AT_FDCWD; /* e.g. a working directory we may not read */
+    char *const *envp = o.envp != NULL ? o.envp : environ;
+    size_t nenv = 0;
+    while (envp != NULL && envp[nenv] != NULL) nenv++;
+    p->env = calloc(nenv + 1, sizeof(char *));
+    if (p->env == NULL) {
+        process_free(p);
+        return NULL;
+    }
+    for (size_t i = 0; i < nenv; i++) {
+        if ((p->env[i] = dup_str(envp[i])) == NULL) {
+            process_free(p);
+            return NULL;
+        }
+    }
+    if (o.cancel != NULL) { /* the harness runs the counting core in slices, checking between */
+        p->step_limit = o.max_steps;
+        p->max_steps = 0;
+    }
+    if (o.profile || o.max_steps > 0 || o.cancel != NULL) { /* all need the counting core */
         p->prof_instrs = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         p->prof_calls = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         if (p->prof_instrs == NULL || p->prof_calls == NULL) {
@@ -96,5 +124,9 @@ void process_free(Process *p) {
     free(p->op_counts);
     free(p->prof_instrs);
     free(p->prof_calls);
+    if (p->env != NULL)
+        for (size_t i = 0; p->env[i] != NULL; i++) free(p->env[i]);
+    free(p->env);
+    if (p->cwd_fd >= 0) close(p->cwd_fd);
     free(p);
 }

@@ -26,6 +26,14 @@ typedef struct {
     int nesting; /* how many programs run this one (RUN_PROGRAM, RUN_TESTS); 0 at the top */
     int profile; /* count instructions and calls per function (vm_core_run_profiled) */
     uint64_t max_steps; /* stop with a runtime error after this many instructions (0: never) */
+    /* The process's world.  nano_vm fills it from its own OS process, the daemon from the
+     * request, and nested programs (RUN_PROGRAM) inherit their parent's. */
+    char *const *envp; /* environment, "NAME=VALUE" strings up to a NULL; copied by process_new
+                        * (NULL: a copy of the OS process's environment, taken then) */
+    int cwd_fd;        /* working directory for relative paths, duplicated by process_new (<= 0:
+                        * the OS process's working directory, opened then) */
+    unsigned umask;    /* file mode bits WRITE_FILE never sets (on top of the OS process's umask) */
+    struct VmCancel *cancel; /* cancellation request (vm/cancel.h), shared, not owned; NULL: none */
 } ProcessOptions;
 
 /* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a
@@ -105,6 +113,12 @@ typedef struct Process {
     int in_eof;
 
     int nesting; /* ProcessOptions.nesting */
+    char **env;  /* owned copy of the environment, NULL-terminated */
+    int cwd_fd;  /* owned directory descriptor (AT_FDCWD when none could be opened) */
+    unsigned umask;
+    struct VmCancel *cancel; /* ProcessOptions.cancel */
+    uint64_t step_limit;     /* ProcessOptions.max_steps when the harness runs the core in slices
+                              * (cancellable processes); max_steps is then the slice's end */
     uint64_t *prof_instrs, *prof_calls; /* per function, when profiling (else NULL) */
     uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only) */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */

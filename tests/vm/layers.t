@@ -2,22 +2,23 @@
 # The VM's runtime is layered; each layer uses only the layers below it (vm/heap.h states the
 # order).  Checked on the object files: no symbol an object file needs is defined by an object
 # file of a higher layer.  Every vm/*.c must have a layer here.
-#   1  program and values: isa, numfmt, loader, verify, disasm, heap, object, map
+#   1  program and values: isa, numfmt, loader, verify, disasm, heap, object, map; cancel (a flag
+#      and a pipe); vmd_proto (the daemon's wire format and socket directory)
 #   2  process
 #   3  interp (the pure core)
 #   4  harness, shadow, image, cop_client (traps, I/O, extern calls, running the core and nested programs)
-#   5  main
+#   5  main, vmd (nano_vmd), vmd_client (running a program through nano_vmd)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 objdir=${NANO_BUILD:-$top/build}/vm
 [ -f "$objdir/process.o" ] || { echo "1..0 # SKIP the VM is not built"; exit 0; }
 layer() {
     case $1 in
-        isa|numfmt|loader|verify|disasm|heap|object|map) echo 1 ;;
+        isa|numfmt|loader|verify|disasm|heap|object|map|cancel|vmd_proto) echo 1 ;;
         process) echo 2 ;;
         interp) echo 3 ;;
         harness|shadow|image|cop_client) echo 4 ;;
-        main) echo 5 ;;
+        main|vmd|vmd_client) echo 5 ;;
         *) echo 0 ;;
     esac
 }

@@ -1,0 +1,23 @@
+/* vmd_client.h: running a program through nano_vmd, the client side (`nano_vm --daemon`), for
+ * any executable that wants to run programs in the daemon.
+ *
+ * Layer: with main (it uses the program reader and the daemon's protocol); heap.h has the order.
+ */
+#ifndef NANOVM_VMD_CLIENT_H
+#define NANOVM_VMD_CLIENT_H
+
+/* Exit status when the daemon could not be reached or died after accepting the program. */
+#define VMD_EXIT_DAEMON 70
+
+/* Runs the .nvm file at path in the user's nano_vmd, launching the daemon when none runs, with
+ * arguments argv[0..argc) (argument 0 names the program) on this process's standard input,
+ * output and error, environment, working directory and umask.  SIGINT, SIGTERM and SIGHUP
+ * cancel the program in the daemon (they are blocked during the call and taken from a signalfd;
+ * the caller's signal mask is restored on return, the handled signals consumed).  Returns the status to exit with: the program's; 128+N when
+ * signal N cancelled it; 65 or 66 when the file is invalid or unreadable (the reason on stderr,
+ * as nano_vm says it); VMD_EXIT_DAEMON when the daemon failed (said on stderr).
+ *
+ * The daemon executable is $NANO_VMD, else nano_vmd beside this executable. */
+int vmd_client_run(const char *path, int argc, char **argv);
+
+#endif
