@@ -129,6 +129,25 @@ nr_str nr_bool_to_string(bool b);
 int64_t nr_string_to_int(nr_str s);
 double nr_string_to_float(nr_str s);
 
+/* cast_int, cast_float, cast_bool, cast_string and to_string: the template names one of these
+ * by the argument's type (%t). */
+static inline int64_t nr_cast_int_int(int64_t v) { return v; }
+static inline int64_t nr_cast_int_float(double v) { return nr_float_to_int(v); }
+static inline int64_t nr_cast_int_bool(bool v) { return v ? 1 : 0; }
+static inline int64_t nr_cast_int_str(nr_str v) { return nr_string_to_int(v); }
+static inline double nr_cast_float_int(int64_t v) { return nr_int_to_float(v); }
+static inline double nr_cast_float_float(double v) { return v; }
+static inline double nr_cast_float_bool(bool v) { return v ? 1.0 : 0.0; }
+static inline double nr_cast_float_str(nr_str v) { return nr_string_to_float(v); }
+static inline bool nr_cast_bool_int(int64_t v) { return v != 0; }
+static inline bool nr_cast_bool_float(double v) { return v != 0.0; }
+static inline bool nr_cast_bool_bool(bool v) { return v; }
+static inline bool nr_cast_bool_str(nr_str v) { return v.len != 0; }
+static inline nr_str nr_cast_string_int(int64_t v) { return nr_int_to_string(v); }
+static inline nr_str nr_cast_string_float(double v) { return nr_float_to_string(v); }
+static inline nr_str nr_cast_string_bool(bool v) { return nr_bool_to_string(v); }
+static inline nr_str nr_cast_string_str(nr_str v) { return v; }
+
 /* ---- strings (str.c) ---- */
 static inline int64_t nr_str_length(nr_str s) { return s.len; }
 nr_str nr_str_concat(nr_str a, nr_str b);
