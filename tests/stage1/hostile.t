@@ -31,5 +31,20 @@ done
 "$VIRT" x.nano -o x.nvm > out 2> err; st=$?
 [ "$st" = 0 ] && [ -f x.nvm ]; ok $? "another output is written" err
 
+# 2. the loader's limits: a function with more than 65536 local slots is a diagnostic at its
+# name, not a file the VM rejects
+awk 'BEGIN { print "fn main() -> int {"; for (i = 0; i < 65537; i++) printf "    let x%d: int = %d\n", i, i;
+  print "    return x0\n}\n\nshadow main {\n    assert (== (main) 0)\n}" }' > big.nano
+"$VIRT" big.nano -o big.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ ! -f big.nvm ] && [ "$(head -n 1 err)" = "big.nano:1:4: error: function 'main' needs 65537 local slots, more than the 65536 a function can have" ]; ok $? "a function with 65537 local slots is an error at its name (exit $st)" err
+awk 'BEGIN { print "fn f() -> int {\n    return 1\n}\n\nshadow f {"; for (i = 0; i < 65537; i++) printf "    let y%d: int = %d\n", i, i;
+  print "    assert (== (f) 1)\n}\n\nfn main() -> int {\n    return 0\n}\n\nshadow main {\n    assert true\n}" }' > sh.nano
+"$VIRT" sh.nano -o sh.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ ! -f sh.nvm ] && [ "$(head -n 1 err)" = "sh.nano:5:1: error: shadow test of 'f' needs 65537 local slots, more than the 65536 a function can have" ]; ok $? "so is a shadow test with 65537, at its 'shadow' (exit $st)" err
+awk 'BEGIN { print "fn main() -> int {"; for (i = 0; i < 65530; i++) printf "    let x%d: int = %d\n", i, i;
+  print "    return x0\n}\n\nshadow main {\n    assert (== (main) 0)\n}" }' > fits.nano
+"$VIRT" fits.nano -o fits.nvm > out 2> err; st=$?
+[ "$st" = 0 ] && "$VM" fits.nvm; ok $? "a function with 65530 locals compiles and runs" err
+
 echo "1..$n"
 [ "$failed" = 0 ]
