@@ -46,5 +46,52 @@ awk 'BEGIN { print "fn main() -> int {"; for (i = 0; i < 65530; i++) printf "   
 "$VIRT" fits.nano -o fits.nvm > out 2> err; st=$?
 [ "$st" = 0 ] && "$VM" fits.nvm; ok $? "a function with 65530 locals compiles and runs" err
 
+# 3. nesting: flat sequences (else-if chains, operator chains, argument lists) do not nest;
+# a chain is bounded (2000), nesting too (500), each reported at the element beyond the limit
+elif_chain() { # elif_chain N: f(x) is an else-if chain of N arms, each on its own line
+    awk -v n="$1" 'BEGIN { print "fn f(x: int) -> int {"; printf "    if (== x 0) { return 0 }\n";
+      for (i = 1; i < n; i++) printf "    else if (== x %d) { return %d }\n", i, i;
+      print "    else { return -1 }\n}\n\nshadow f {\n    assert (== (f 499) 499)\n}\n";
+      print "fn g(a: int) -> int {\n    return a\n}\n\nshadow g {\n    assert (== (g 1) 1)\n}\n";
+      print "fn main() -> int {\n    return (f 0)\n}\n\nshadow main {\n    assert true\n}" }'
+}
+elif_chain 600 > chain.nano
+"$VIRT" chain.nano -o chain.nvm > out 2> err; st=$?
+[ "$st" = 0 ] && "$VM" chain.nvm; ok $? "a 600-arm else-if chain compiles and runs (exit $st)" err
+elif_chain 2000 > chain.nano
+"$VIRT" chain.nano -o chain.nvm > out 2> err; st=$?
+[ "$st" = 0 ] && "$VM" chain.nvm; ok $? "so does one of 2000 arms" err
+elif_chain 100000 > chain.nano
+"$VIRT" chain.nano -o chain.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "chain.nano:2002:10: error: else-if chain longer than 2000 arms" ]; ok $? "one of 100,000 arms is an error at the 2001st 'if' (exit $st)" err
+awk 'BEGIN { print "fn main() -> int {\n    let x: int = 0"; for (i = 0; i < 100000; i++) printf "        + %d\n", i % 10;
+  print "    return x\n}" }' > ops.nano
+"$VIRT" ops.nano -o ops.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "ops.nano:2002:11: error: operator chain longer than 2000 operands" ]; ok $? "an infix chain of 100,001 operands is an error at the 2001st (exit $st)" err
+awk 'BEGIN { print "fn main() -> int {\n    let x: int = 0"; for (i = 0; i < 1999; i++) printf "        + %d\n", i % 10;
+  print "    return (- x 8991)\n}\n\nshadow main {\n    assert (== (main) 0)\n}" }' > ops.nano
+"$VIRT" ops.nano -o ops.nvm > out 2> err; st=$?
+[ "$st" = 0 ] && "$VM" ops.nvm; ok $? "one of 2000 compiles and runs (exit $st)" err
+awk 'BEGIN { print "fn main() -> int {\n    let x: int = (+"; for (i = 0; i < 3000; i++) printf "        %d\n", i % 10;
+  print "    )\n    return x\n}" }' > ops.nano
+"$VIRT" ops.nano -o ops.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "ops.nano:2003:9: error: operator chain longer than 2000 operands" ]; ok $? "a prefix operator with 3000 operands is an error at the 2001st (exit $st)" err
+awk 'BEGIN { print "fn main() -> int {\n    let x: int = (+"; for (i = 0; i < 600; i++) printf "        %d\n", i % 10;
+  print "    )\n    return (- x 2700)\n}\n\nshadow main {\n    assert (== (main) 0)\n}" }' > ops.nano
+"$VIRT" ops.nano -o ops.nvm > out 2> err; st=$?
+[ "$st" = 0 ] && "$VM" ops.nvm; ok $? "one with 600 compiles and runs (exit $st)" err
+awk 'BEGIN { printf "fn h("; for (i = 0; i < 600; i++) printf "%sa%d: int", (i ? ", " : ""), i; print ") -> int {\n    return a599\n}\n";
+  print "shadow h {\n    assert true\n}\n\nfn main() -> int {\n    return (- (h"; for (i = 0; i < 600; i++) printf "        %d\n", i;
+  print "    ) 599)\n}\n\nshadow main {\n    assert (== (main) 0)\n}" }' > args.nano
+"$VIRT" args.nano -o args.nvm > out 2> err; st=$?
+[ "$st" = 0 ] && "$VM" args.nvm; ok $? "a call with 600 arguments compiles and runs (exit $st)" err
+awk 'BEGIN { print "fn main() -> int {\n    let mut x: int = 0"; for (i = 0; i < 501; i++) printf "    %*sif true {\n", i, "";
+  print "    set x 1"; for (i = 0; i < 501; i++) print "    }"; print "    return x\n}" }' > deep.nano
+"$VIRT" deep.nano -o deep.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "deep.nano:502:507: error: nesting deeper than 500 levels" ]; ok $? "501 nested ifs: an error at the first token 501 levels deep, the 500th if's condition (exit $st)" err
+awk 'BEGIN { print "fn main() -> int {\n    return (- 0"; for (i = 0; i < 501; i++) printf "        (-\n"; print "        0"; for (i = 0; i < 501; i++) print "        )"; print "    )\n}" }' > deep.nano
+"$VIRT" deep.nano -o deep.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "deep.nano:501:9: error: nesting deeper than 500 levels" ]; ok $? "501 nested operators: an error at the first 501 levels deep (return, the outer '(-', 499 more) (exit $st)" err
+
 echo "1..$n"
 [ "$failed" = 0 ]
