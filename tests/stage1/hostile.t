@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # hostile.t: the compiler against hostile inputs and command lines (native stage 1 build,
-# NANO_VIRT to test another): an output path that is one of the sources is refused and the
-# source is left as it was.
+# NANO_VIRT to test another): 1. an output path that is one of the sources is refused and the
+# source is left as it was; 2. a function beyond the loader's limit of local slots is a
+# diagnostic, not a file the VM rejects; 3. flat sequences do not nest, chains and nesting are
+# bounded with an error at the element beyond; 5. a source that cannot be read, an empty import
+# path and a source beyond 16 MiB are errors naming the file.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${NANO_BUILD:-$ROOT/build}
@@ -92,6 +95,26 @@ awk 'BEGIN { print "fn main() -> int {\n    let mut x: int = 0"; for (i = 0; i <
 awk 'BEGIN { print "fn main() -> int {\n    return (- 0"; for (i = 0; i < 501; i++) printf "        (-\n"; print "        0"; for (i = 0; i < 501; i++) print "        )"; print "    )\n}" }' > deep.nano
 "$VIRT" deep.nano -o deep.nvm > out 2> err; st=$?
 [ "$st" = 1 ] && [ "$(head -n 1 err)" = "deep.nano:501:9: error: nesting deeper than 500 levels" ]; ok $? "501 nested operators: an error at the first 501 levels deep (return, the outer '(-', 499 more) (exit $st)" err
+
+# 5. sources that cannot be read: an error naming the file, never an empty program or module
+main_ok='fn main() -> int {\n    return 0\n}\n\nshadow main {\n    assert true\n}\n'
+"$VIRT" /proc/self/mem -o mem.nvm > out 2> err; st=$?
+[ "$st" = 2 ] && [ "$(cat err)" = "nano_virt: cannot read /proc/self/mem: Input/output error" ]; ok $? "an entry file whose read fails: exit 2 naming it and the reason" err
+{ printf 'import "/proc/self/mem"\n'; printf "$main_ok"; } > imp.nano
+"$VIRT" imp.nano -o imp.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "imp.nano:1:8: error: cannot read module '/proc/self/mem': Input/output error" ]; ok $? "so is an imported one: an error at the path string (exit $st)" err
+{ printf 'import ""\n'; printf "$main_ok"; } > imp.nano
+"$VIRT" imp.nano -o imp.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "imp.nano:1:8: error: empty import path" ]; ok $? "import \"\" is an error (exit $st)" err
+{ printf 'from "" import f\n'; printf "$main_ok"; } > imp.nano
+"$VIRT" imp.nano -o imp.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "imp.nano:1:6: error: empty import path" ]; ok $? "so is from \"\" import (exit $st)" err
+{ printf "$main_ok"; head -c 16777216 /dev/zero | tr '\0' ' '; } > huge.nano
+"$VIRT" huge.nano -o huge.nvm > out 2> err; st=$?
+[ "$st" = 2 ] && [ "$(cat err)" = "nano_virt: cannot read huge.nano: larger than 16777216 bytes" ]; ok $? "a source of more than 16 MiB is refused (exit $st)" err
+{ printf 'import "huge.nano"\n'; printf "$main_ok"; } > imp.nano
+"$VIRT" imp.nano -o imp.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "imp.nano:1:8: error: cannot read module 'huge.nano': larger than 16777216 bytes" ]; ok $? "as an entry file and as a module (exit $st)" err
 
 echo "1..$n"
 [ "$failed" = 0 ]
