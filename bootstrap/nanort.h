@@ -94,6 +94,7 @@ void nr_eprintln(nr_str s);
 int64_t nr_get_argc(void);
 nr_str nr_get_argv(int64_t i, const char *file, int64_t line);
 nr_str nr_file_read(nr_str path);
+int64_t nr_file_read_status(nr_str path); /* bootstrap/io_status.c */
 bool nr_file_exists(nr_str path);
 int64_t nr_file_write(nr_str path, nr_str data);
 nr_str nr_getenv(nr_str name);
