@@ -1,6 +1,7 @@
 /* garbage: sends nano_vmd malformed requests of every kind, for tests/vmd/vmd.t.
  *
  *   garbage SOCKET_PATH
+ *   garbage SOCKET_PATH backlog   (fills the listen backlog of a stopped daemon, then leaves)
  *
  * Prints what it sent and what came back, one line each; exits 0 when every exchange ended (the
  * daemon answered or closed the connection), 1 when it could not connect. */
@@ -69,11 +70,29 @@ static void run_body(const unsigned char *body, uint32_t n, uint32_t claimed, co
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2) {
-        fprintf(stderr, "usage: garbage SOCKET_PATH\n");
+    if (argc != 2 && !(argc == 3 && strcmp(argv[2], "backlog") == 0)) {
+        fprintf(stderr, "usage: garbage SOCKET_PATH [backlog]\n");
         return 64;
     }
     path = argv[1];
+    if (argc == 3) { /* connect without blocking until the backlog is full */
+        enum { MAX = 2000 };
+        static int s[MAX];
+        int k = 0;
+        for (; k < MAX; k++) {
+            s[k] = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+            struct sockaddr_un sa = {.sun_family = AF_UNIX};
+            snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+            if (s[k] < 0) break;
+            if (connect(s[k], (struct sockaddr *)&sa, sizeof sa) != 0) {
+                close(s[k]);
+                break;
+            }
+        }
+        printf("backlog full after %d connections\n", k);
+        for (int i = 0; i < k; i++) close(s[i]);
+        return k > 0 && k < MAX ? 0 : 1;
+    }
     unsigned char junk[4096];
     srand(12345);
     for (size_t i = 0; i < sizeof junk; i++) junk[i] = (unsigned char)rand();

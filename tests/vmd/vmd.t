@@ -209,6 +209,13 @@ sed "s/^/# /" "$t/garbage"
 [ "$(daemon_pid)" = "$p" ]; ok $? "garbage does not take the daemon down"
 "$VM" --daemon "$t/args.nvm" x >"$t/out" 2>"$t/err"
 [ $? = 2 ]; ok $? "and it still runs programs"
+kill -STOP "$p"
+"$GARBAGE" "$XDG_RUNTIME_DIR/nanovm/sock" backlog >"$t/garbage" 2>&1; s=$?
+kill -CONT "$p"
+[ "$s" = 0 ]; ok $? "the listen backlog of a stopped daemon filled, then abandoned"
+sed "s/^/# /" "$t/garbage"
+"$VM" --daemon "$t/args.nvm" x >"$t/out" 2>"$t/err"
+[ $? = 2 ] && [ "$(daemon_pid)" = "$p" ]; ok $? "a full backlog does not take the daemon down"
 
 # ---- --stop, --status, --help
 "$VMD" --help >"$t/out"; s=$?
