@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scale.t: the compiler's time grows linearly (or as n log n) with the size of one function:
 # generated programs with 20,000 lets in one body, 5,000 cond clauses, 5,000 match arms on an
-# enum and on a union are compiled by bin/nano_virt.nvm under nano_vm --max-steps, a bound
+# enum and on a union, a literal of a struct with 5,000 fields are compiled by bin/nano_virt.nvm under nano_vm --max-steps, a bound
 # generous for linear time and far below what a quadratic path needs (the counts of steps are
 # deterministic: no wall-clock limit).
 set -u
@@ -42,6 +42,12 @@ awk 'BEGIN { printf "union U { V0 { x: int }"; for (i = 1; i < 5000; i++) printf
   print "    }\n}\n\nshadow f {\n    assert (== (f U.V4999 { x: 1 }) 5000)\n}" }' > "$t/union.nano"
 printf "$tail_main" >> "$t/union.nano"
 compile union 150000000 "5,000 match arms on a union"
+
+awk 'BEGIN { printf "struct S { f0: int"; for (i = 1; i < 5000; i++) printf ", f%d: int", i; print " }\n";
+  printf "fn f() -> S {\n    return S { f0: 0"; for (i = 1; i < 5000; i++) printf ", f%d: %d", i, i; print " }\n}\n";
+  print "shadow f {\n    assert (== (f).f4999 4999)\n}" }' > "$t/struct.nano"
+printf "$tail_main" >> "$t/struct.nano"
+compile struct 100000000 "a literal of a struct with 5,000 fields"
 
 echo "1..$n"
 [ "$failed" = 0 ]
