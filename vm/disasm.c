@@ -162,7 +162,7 @@ static void put_operands(FILE *out, const Program *p, const uint32_t *code, uint
             fprintf(out, "%u:%s", w, w < TRAP__COUNT ? isa_traps[w].name : "?");
             break;
         case OPK_NATIVE:
-            fprintf(out, "%u:%s", w, w < NATIVE__COUNT ? vm_natives[w].name : "?");
+            fprintf(out, "%u:%s", w, w < NATIVE__COUNT ? native_sigs[w].name : "?");
             break;
         case OPK_I64: {
             uint64_t u = (uint64_t)w | (uint64_t)code[at + 1] << 32;

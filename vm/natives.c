@@ -1,5 +1,6 @@
 /* natives.c: the native builtins of the VM (see natives.h).  The table is built from the rows
- * of isa/builtins.def whose lowering is NATIVE; a row names its function native_NAME. */
+ * of isa/builtins.def whose lowering is NATIVE; a row names its function native_NAME.  Layer 3,
+ * beside the interpreter that calls them (vm/heap.h). */
 #include "natives.h"
 
 #include <stdlib.h>
@@ -366,30 +367,15 @@ static int native_float_to_fixed(Process *p, Value *args, Value *result) {
 
 /* ---- the table ---------------------------------------------------------------------------- */
 
-#define NATIVE_FN_OP(name, sig)
-#define NATIVE_FN_NUM(name, sig)
-#define NATIVE_FN_TRAP(name, sig)
-#define NATIVE_FN_TRAP1(name, sig)
-#define NATIVE_FN_HELPER(name, sig)
-#define NATIVE_FN_SPECIAL(name, sig)
-#define NATIVE_FN_NATIVE(name, sig) [NATIVE_##name] = {#name, sig, native_##name},
-const NativeInfo vm_natives[NATIVE__COUNT] = {
-#define BUILTIN(name, sig, low, a, b, effect, native) NATIVE_FN_##low(name, sig)
+#define NATIVE_FN_OP(name)
+#define NATIVE_FN_NUM(name)
+#define NATIVE_FN_TRAP(name)
+#define NATIVE_FN_TRAP1(name)
+#define NATIVE_FN_HELPER(name)
+#define NATIVE_FN_SPECIAL(name)
+#define NATIVE_FN_NATIVE(name) [NATIVE_##name] = native_##name,
+const NativeFn native_fns[NATIVE__COUNT] = {
+#define BUILTIN(name, sig, low, a, b, effect, native) NATIVE_FN_##low(name)
 #include "builtins.def"
 #undef BUILTIN
 };
-
-/* Words of native n's signature before ':' (all) or after it (the result word). */
-int native_params(uint32_t n) {
-    int count = 0;
-    for (const char *s = vm_natives[n].sig; *s && *s != ':'; s++)
-        if (*s != ' ' && (s == vm_natives[n].sig || s[-1] == ' ')) count++;
-    return count;
-}
-
-int native_results(uint32_t n) {
-    const char *r = strchr(vm_natives[n].sig, ':');
-    if (r == NULL) return 0;
-    while (*++r == ' ') {}
-    return strcmp(r, "void") == 0 ? 0 : 1;
-}

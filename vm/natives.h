@@ -39,19 +39,23 @@ typedef enum {
     NATIVE__COUNT
 } NativeNo;
 
-typedef int (*NativeFn)(Process *p, Value *args, Value *result);
-
+/* Layer 1 (vm/native_sigs.c; the verifier and the disassembler use it): each native's name
+ * and signature words. */
 typedef struct {
     const char *name; /* the builtin's name */
     const char *sig;  /* its signature words (builtins.def) */
-    NativeFn fn;
-} NativeInfo;
+} NativeSig;
 
-extern const NativeInfo vm_natives[NATIVE__COUNT];
+extern const NativeSig native_sigs[NATIVE__COUNT];
 
 /* The parameter count of native n (< NATIVE__COUNT) and its result count (0 or 1), from the
  * words of its signature. */
 int native_params(uint32_t n);
 int native_results(uint32_t n);
+
+/* Layer 3, beside the interpreter (vm/natives.c): the functions. */
+typedef int (*NativeFn)(Process *p, Value *args, Value *result);
+
+extern const NativeFn native_fns[NATIVE__COUNT];
 
 #endif

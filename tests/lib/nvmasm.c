@@ -209,7 +209,7 @@ static uint32_t operand(Asm *a, OperandKind k, const Token *t) {
     case OPK_NATIVE:
         if (is_number(t->text)) return (uint32_t)number(a, t);
         for (uint32_t i = 0; i < NATIVE__COUNT; i++)
-            if (strcmp(vm_natives[i].name, t->text) == 0) return i;
+            if (strcmp(native_sigs[i].name, t->text) == 0) return i;
         die(a, "unknown native '%s'", t->text);
     default: return (uint32_t)number(a, t);
     }
