@@ -160,3 +160,12 @@ nr_array *nr_map_values(nr_map *m) {
     }
     return a;
 }
+
+void nr_map_clear(nr_map *m) {
+    /* back to the state of a new map (the collector frees the old storage) */
+    m->ents = NULL;
+    m->vals = NULL;
+    m->nents = m->cap = m->live = 0;
+    m->index = NULL;
+    m->icap = 0;
+}

@@ -206,5 +206,33 @@ void nr_map_remove_i(nr_map *m, int64_t k);
 int64_t nr_map_size(nr_map *m);
 nr_array *nr_map_keys(nr_map *m);
 nr_array *nr_map_values(nr_map *m);
+void nr_map_clear(nr_map *m);
+
+/* ---- native builtins (natives.c; the byte-level work is vm/natives_core.c, shared with the
+ * VM's vm/natives.c) ---- */
+nr_str nr_str_trim(nr_str s);
+nr_str nr_str_trim_left(nr_str s);
+nr_str nr_str_trim_right(nr_str s);
+nr_str nr_str_to_lower(nr_str s);
+nr_str nr_str_to_upper(nr_str s);
+nr_str nr_str_replace(nr_str s, nr_str pat, nr_str rep);
+nr_array *nr_str_split(nr_str s, nr_str sep);
+nr_str nr_str_repeat(nr_str s, int64_t n, const char *file, int64_t line);
+int64_t nr_char_to_lower(int64_t c);
+int64_t nr_char_to_upper(int64_t c);
+int64_t nr_digit_value(int64_t c);
+void *nr_array_remove_at(nr_array *a, int64_t i, const char *file, int64_t line);
+void nr_array_clear(nr_array *a);
+nr_array *nr_array_concat(nr_array *a, nr_array *b);
+nr_array *nr_array_reverse(nr_array *a);
+/* How array_index_of, array_contains and array_sort compare elements of C type T. */
+enum { NR_KIND_INT, NR_KIND_FLOAT, NR_KIND_BOOL, NR_KIND_STR, NR_KIND_OTHER };
+#define NR_KIND(T)                                                                             \
+    _Generic((T *)0, int64_t *: NR_KIND_INT, double *: NR_KIND_FLOAT, bool *: NR_KIND_BOOL,   \
+             nr_str *: NR_KIND_STR, default: NR_KIND_OTHER)
+int64_t nr_array_index_of(nr_array *a, const void *x, int kind);
+nr_array *nr_array_sort(nr_array *a, int kind);
+nr_str nr_float_to_repr(double f);
+nr_str nr_float_to_fixed(double f, int64_t digits, const char *file, int64_t line);
 
 #endif

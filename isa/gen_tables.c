@@ -19,7 +19,7 @@
 /* ---- builtins.def ------------------------------------------------------------------------ */
 
 /* Lowering kinds; the numbers are the compiler's LOWER_* constants. */
-enum { LOWER_OP, LOWER_NUM, LOWER_TRAP, LOWER_TRAP1, LOWER_HELPER, LOWER_SPECIAL };
+enum { LOWER_OP, LOWER_NUM, LOWER_TRAP, LOWER_TRAP1, LOWER_HELPER, LOWER_SPECIAL, LOWER_NATIVE };
 
 #define OP_NONE (-1)
 #define TRAP_NONE (-1)
@@ -30,6 +30,7 @@ enum { LOWER_OP, LOWER_NUM, LOWER_TRAP, LOWER_TRAP1, LOWER_HELPER, LOWER_SPECIAL
 #define A_TRAP1(x) TRAP_##x
 #define A_HELPER(x) (OP_##x)
 #define A_SPECIAL(x) (OP_##x)
+#define A_NATIVE(x) (OP_##x) /* replaced by the native's index (gen_builtins) */
 /* Operand B: the float instruction of NUM; nothing otherwise. */
 #define B_OP(x) (OP_##x)
 #define B_NUM(x) OP_##x
@@ -37,6 +38,7 @@ enum { LOWER_OP, LOWER_NUM, LOWER_TRAP, LOWER_TRAP1, LOWER_HELPER, LOWER_SPECIAL
 #define B_TRAP1(x) (OP_##x)
 #define B_HELPER(x) (OP_##x)
 #define B_SPECIAL(x) (OP_##x)
+#define B_NATIVE(x) (OP_##x)
 
 typedef struct {
     const char *name, *sig;
@@ -199,7 +201,7 @@ static void gen_builtins(void) {
         printf(": int = %d\n", i);
     }
     printf("pub let BUILTIN_COUNT: int = %d\n\n", NBUILTINS);
-    static const char *const lowering[] = {"OP", "NUM", "TRAP", "TRAP1", "HELPER", "SPECIAL"};
+    static const char *const lowering[] = {"OP", "NUM", "TRAP", "TRAP1", "HELPER", "SPECIAL", "NATIVE"};
     for (int k = 0; k < (int)(sizeof lowering / sizeof lowering[0]); k++)
         printf("pub let LOWER_%s: int = %d\n", lowering[k], k);
     printf("\n# The words of a signature: int float bool string strings printable num array elem map\n");
@@ -211,10 +213,12 @@ static void gen_builtins(void) {
     const char *names[NBUILTINS], *sorted_names[NBUILTINS];
     int low[NBUILTINS], a[NBUILTINS], b[NBUILTINS], pure[NBUILTINS], sorted[NBUILTINS];
     int params[NBUILTINS * 8], nparams = 0, start[NBUILTINS + 1], result[NBUILTINS];
+    int natives = 0;
     for (int i = 0; i < NBUILTINS; i++) {
         names[i] = builtins[i].name;
         low[i] = builtins[i].lowering;
-        a[i] = builtins[i].a;
+        /* NATIVE: the native's index, its position among the NATIVE rows (vm/natives.h) */
+        a[i] = low[i] == LOWER_NATIVE ? natives++ : builtins[i].a;
         b[i] = builtins[i].b;
         pure[i] = builtins[i].pure;
         sorted[i] = i;
@@ -262,7 +266,8 @@ static void gen_builtins(void) {
     printf("    assert (== (builtin_result B_EXIT) ParamKind.Void)\n}\n\n");
     lookup_fn("How builtin x lowers: LOWER_OP, LOWER_NUM, ... (-1: no such builtin).",
               "builtin_lowering", "LOWERING", NBUILTINS, -1, "B_STR_LENGTH", LOWER_OP);
-    lookup_fn("The instruction (OP, NUM: for ints) or trap (TRAP, TRAP1) builtin x lowers to, or -1.",
+    lookup_fn("The instruction (OP, NUM: for ints), trap (TRAP, TRAP1) or native index (NATIVE) "
+              "builtin x lowers to, or -1.",
               "builtin_lower_a", "LOWER_A", NBUILTINS, -1, "B_STR_LENGTH", OP_STR_LEN);
     lookup_fn("The float instruction of a NUM builtin x, or -1.", "builtin_lower_b", "LOWER_B",
               NBUILTINS, -1, "B_ABS", OP_ABS_FLOAT);

@@ -2,7 +2,8 @@
 # (libnanort.a, on the Boehm GC).  Included by the top-level Makefile.
 #
 #   bin/nanoc0                      the transpiler
-#   build/bootstrap/libnanort.a     the runtime its output links against (with vm/numfmt.c)
+#   build/bootstrap/libnanort.a     the runtime its output links against (with vm/numfmt.c and
+#                                   vm/natives_core.c)
 #
 # To build a nanolang program natively:
 #   bin/nanoc0 -o prog.c prog.nano
@@ -12,7 +13,7 @@ NANOC0_SRCS := $(wildcard stage0/*.c)
 NANOC0_HDRS := $(wildcard stage0/*.h isa/builtins.def)
 NANOC0_OBJS := $(NANOC0_SRCS:%.c=$(B)/%.o)
 NANORT_SRCS := $(wildcard bootstrap/*.c)
-NANORT_OBJS := $(NANORT_SRCS:%.c=$(B)/%.o) $(B)/bootstrap/numfmt.o
+NANORT_OBJS := $(NANORT_SRCS:%.c=$(B)/%.o) $(B)/bootstrap/numfmt.o $(B)/bootstrap/natives_core.o
 GC_CFLAGS   := $(shell $(PKG) --cflags bdw-gc)
 GC_LIBS     := $(shell $(PKG) --libs bdw-gc)
 CFLAGS_S0   := $(WARN) $(OPT) -g
@@ -25,13 +26,17 @@ bin/nanoc0: $(NANOC0_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_S0) $^ -o $@
 
-$(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h vm/numfmt.h vm/shadow.h vm/image.h
+$(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h vm/numfmt.h vm/natives_core.h vm/shadow.h vm/image.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_S0) $(GC_CFLAGS) -Ivm -Iisa -c $< -o $@
 
 $(B)/bootstrap/numfmt.o: vm/numfmt.c vm/numfmt.h
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_S0) -Iisa -c $< -o $@
+
+$(B)/bootstrap/natives_core.o: vm/natives_core.c vm/natives_core.h
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS_S0) -c $< -o $@
 
 $(B)/bootstrap/libnanort.a: $(NANORT_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "isa.h"
+#include "natives.h"
 #include "nvm_format.h"
 #include "program.h"
 
@@ -159,6 +160,9 @@ static void put_operands(FILE *out, const Program *p, const uint32_t *code, uint
         case OPK_KEY: fprintf(out, "%u:%s", w, w == 0 ? "int" : w == 1 ? "string" : "?"); break;
         case OPK_TRAPNO:
             fprintf(out, "%u:%s", w, w < TRAP__COUNT ? isa_traps[w].name : "?");
+            break;
+        case OPK_NATIVE:
+            fprintf(out, "%u:%s", w, w < NATIVE__COUNT ? native_sigs[w].name : "?");
             break;
         case OPK_I64: {
             uint64_t u = (uint64_t)w | (uint64_t)code[at + 1] << 32;

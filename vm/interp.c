@@ -26,6 +26,7 @@
 
 #include "interp.h"
 #include "isa.h"
+#include "natives.h"
 #include "numfmt.h"
 #include "nvm_format.h"
 #include "object.h"

@@ -29,6 +29,7 @@ typedef enum {
     X(FIELD, 1, "field")                                                                       \
     X(KEY, 1, "key")                                                                           \
     X(TRAPNO, 1, "trapno")                                                                     \
+    X(NATIVE, 1, "native")                                                                     \
     X(I32, 1, "i32")                                                                           \
     X(I64, 2, "i64")                                                                           \
     X(F64, 2, "f64")                                                                           \
@@ -64,7 +65,7 @@ typedef enum {
     ISA_RETURN = 1 << 1,     /* returns; only in a function with POPS results */
     ISA_FX_COUNT = 1 << 2,   /* pops as many values as its COUNT operand A */
     ISA_FX_FIELDS = 1 << 3,  /* pops the field count of its TYPE (and VARIANT) operand */
-    ISA_FX_SIG = 1 << 4,     /* signature of the FUNC, IMPORT or TRAPNO operand A */
+    ISA_FX_SIG = 1 << 4,     /* signature of the FUNC, IMPORT, TRAPNO or NATIVE operand A */
     ISA_FX_INDIRECT = 1 << 5 /* pops A arguments and a function value, pushes B (0 or 1) */
 } OpFlag;
 

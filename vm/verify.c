@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "isa.h"
+#include "natives.h"
 #include "nvm_format.h"
 #include "program.h"
 
@@ -155,6 +156,10 @@ static int check_operand(V *v, uint32_t pc, uint32_t op, int i, OperandKind k, u
         if (w >= TRAP__COUNT)
             return vfail(v, pc, "%s: trap %u out of range (%d traps)", nm, w, (int)TRAP__COUNT);
         break;
+    case OPK_NATIVE:
+        if (w >= NATIVE__COUNT)
+            return vfail(v, pc, "%s: native %u out of range (%d natives)", nm, w, (int)NATIVE__COUNT);
+        break;
     default: /* FIELD (checked at run time), immediates, jumps (pass 2) */
         break;
     }
@@ -203,6 +208,10 @@ static int stack_effect(V *v, uint32_t pc, uint64_t *pops, uint64_t *pushes) {
         case OPK_TRAPNO:
             po = isa_traps[ins[1]].pops;
             pu = isa_traps[ins[1]].pushes;
+            break;
+        case OPK_NATIVE:
+            po = native_params(ins[1]);
+            pu = native_results(ins[1]);
             break;
         default: break; /* the table is inconsistent: reported below */
         }

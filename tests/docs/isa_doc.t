@@ -56,7 +56,7 @@ for (split /\n/, slurp($traps)) {
     push @traps, $e;
     $trap{$1} = $e;
 }
-my %kind = map { $_ => 1 } qw(LOCAL GLOBAL STR FUNC TYPE VARIANT IMPORT COUNT FIELD KEY TRAPNO
+my %kind = map { $_ => 1 } qw(LOCAL GLOBAL STR FUNC TYPE VARIANT IMPORT COUNT FIELD KEY TRAPNO NATIVE
                               I32 I64 F64 JUMP TABLE);
 
 # ---- the document ----------------------------------------------------------------------------

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "natives.h"
+
 #define MAX_TOKENS 64
 #define MAX_NAMES 4096
 
@@ -204,6 +206,11 @@ static uint32_t operand(Asm *a, OperandKind k, const Token *t) {
         for (uint32_t i = 0; i < TRAP__COUNT; i++)
             if (strcmp(isa_traps[i].name, t->text) == 0) return i;
         die(a, "unknown trap '%s'", t->text);
+    case OPK_NATIVE:
+        if (is_number(t->text)) return (uint32_t)number(a, t);
+        for (uint32_t i = 0; i < NATIVE__COUNT; i++)
+            if (strcmp(native_sigs[i].name, t->text) == 0) return i;
+        die(a, "unknown native '%s'", t->text);
     default: return (uint32_t)number(a, t);
     }
 }

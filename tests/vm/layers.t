@@ -2,10 +2,11 @@
 # The VM's runtime is layered; each layer uses only the layers below it (vm/heap.h states the
 # order).  Checked on the object files: no symbol an object file needs is defined by an object
 # file of a higher layer.  Every vm/*.c must have a layer here.
-#   1  program and values: isa, numfmt, loader, verify, disasm, heap, object, map; cancel (a flag
-#      and a pipe); vmd_proto (the daemon's wire format and socket directory)
+#   1  program and values: isa, numfmt, loader, verify, disasm, heap, object, map, native_sigs,
+#      natives_core; cancel (a flag and a pipe); vmd_proto (the daemon's wire format and socket
+#      directory)
 #   2  process
-#   3  interp (the pure core)
+#   3  interp (the pure core), natives (the native builtins it calls)
 #   4  harness, shadow, image, cop_client (traps, I/O, extern calls, running the core and nested programs)
 #   5  main, vmd (nano_vmd), vmd_client (running a program through nano_vmd)
 set -u
@@ -14,9 +15,9 @@ objdir=${NANO_BUILD:-$top/build}/vm
 [ -f "$objdir/process.o" ] || { echo "1..0 # SKIP the VM is not built"; exit 0; }
 layer() {
     case $1 in
-        isa|numfmt|loader|verify|disasm|heap|object|map|cancel|vmd_proto) echo 1 ;;
+        isa|numfmt|loader|verify|disasm|heap|object|map|cancel|vmd_proto|native_sigs|natives_core) echo 1 ;;
         process) echo 2 ;;
-        interp) echo 3 ;;
+        interp|natives) echo 3 ;;
         harness|shadow|image|cop_client) echo 4 ;;
         main|vmd|vmd_client) echo 5 ;;
         *) echo 0 ;;

@@ -40,7 +40,7 @@ int main(void) {
         OperandKind a = (OperandKind)info->operand[0], b = (OperandKind)info->operand[1];
         int kinds_ok = fx == 0 || (fx == ISA_FX_COUNT && a == OPK_COUNT) ||
                        (fx == ISA_FX_FIELDS && a == OPK_TYPE) ||
-                       (fx == ISA_FX_SIG && (a == OPK_FUNC || a == OPK_IMPORT || a == OPK_TRAPNO)) ||
+                       (fx == ISA_FX_SIG && (a == OPK_FUNC || a == OPK_IMPORT || a == OPK_TRAPNO || a == OPK_NATIVE)) ||
                        (fx == ISA_FX_INDIRECT && a == OPK_COUNT && b == OPK_COUNT);
         if (!kinds_ok) NOTE(bad_kinds, info->name);
         if ((info->flags & ISA_RETURN) &&

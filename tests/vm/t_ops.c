@@ -284,6 +284,14 @@ static const Case cases[] = {
     {"ASSERT true passes", MAIN(0) "PUSH_TRUE\nASSERT\nPUSH_STR \"ok\"\n" P_STR END, "ok\n", 0, NULL, NULL},
     {"HALT ends the program with its status, flushing output", ".func main 0 0 1\nPUSH_STR \"bye\"\nTRAP PRINT\nCALL f\n" END
         ".func f 0 0 0\nPUSH_SMALL 260\nHALT\n", "bye", 4, NULL, NULL},
+    {"CALL_NATIVE: pops the parameters, pushes the result", MAIN(0) "PUSH_STR \"  a b \"\nCALL_NATIVE str_trim\n" P_STR
+        "PUSH_STR \"x,y\"\nPUSH_STR \",\"\nCALL_NATIVE str_split\nARRAY_LEN\n" P_INT
+        "PUSH_SMALL 3\nPUSH_SMALL 1\nARRAY_LIT 2\nCALL_NATIVE array_sort\nPUSH_SMALL 0\nARRAY_GET\n" P_INT
+        "MAP_NEW 0\nCALL_NATIVE map_clear\nPUSH_STR \"done\"\n" P_STR END, "a b\n2\n1\ndone\n", 0, NULL, NULL},
+    {"CALL_NATIVE: a native's runtime error", MAIN(0) "PUSH_STR \"ab\"\nPUSH_SMALL -1\nCALL_NATIVE str_repeat\n" P_STR END,
+        "", 1, "t.nano:1: error: str_repeat with negative count -1", NULL},
+    {"CALL_NATIVE: an argument of the wrong kind", MAIN(0) "PUSH_SMALL 5\nCALL_NATIVE str_to_upper\n" P_STR END,
+        "", 1, "type error: str_to_upper expects string as argument 1, got int", NULL},
     {"TRAP EPRINT", MAIN(0) "PUSH_STR \"to stderr\"\nTRAP EPRINT\n" END, "", 0, "to stderr", NULL},
     {"TRAP ARG_COUNT, ARG", MAIN(0) "TRAP ARG_COUNT\n" P_INT "PUSH_SMALL 0\nTRAP ARG\n" P_STR "PUSH_SMALL 1\nTRAP ARG\n" P_STR END,
         "2\ntest.nvm\nfirst\n", 0, NULL, NULL},

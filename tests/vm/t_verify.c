@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "natives.h"
 #include "nvmbuild.h"
 #include "program.h"
 #include "tap.h"
@@ -161,6 +162,14 @@ static void test_operands(void) {
         char want[64];
         snprintf(want, sizeof want, "TRAP: trap %d out of range (%d traps)", TRAP__COUNT, TRAP__COUNT);
         bad(b, want, "TRAPNO");
+    }
+    b = prog(0, 0, 0);
+    nb_op1(b, OP_CALL_NATIVE, NATIVE__COUNT);
+    nb_op(b, OP_RET_VOID);
+    {
+        char want[64];
+        snprintf(want, sizeof want, "CALL_NATIVE: native %d out of range (%d natives)", NATIVE__COUNT, NATIVE__COUNT);
+        bad(b, want, "NATIVE");
     }
     b = prog(0, 0, 0);
     nb_op1(b, OP_MAP_NEW, 2);
@@ -366,6 +375,12 @@ static void test_var_effects(void) {
     nb_op2(b, OP_CALL_INDIRECT, 0xFFFFFFFF, 0);
     nb_op(b, OP_RET_VOID);
     bad(b, "CALL_INDIRECT needs 4294967296 values", "CALL_INDIRECT huge count (no overflow)");
+    /* CALL_NATIVE per its builtin's signature */
+    b = prog(0, 0, 0);
+    nb_op1(b, OP_PUSH_STR, 0);
+    nb_op1(b, OP_CALL_NATIVE, NATIVE_str_replace);
+    nb_op(b, OP_RET_VOID);
+    bad(b, "stack underflow: CALL_NATIVE needs 3 values, the stack has 1", "CALL_NATIVE str_replace pops 3");
     /* TRAP per traps.def */
     b = prog(0, 0, 0);
     nb_op1(b, OP_TRAP, TRAP_PRINT);

@@ -1,0 +1,381 @@
+/* natives.c: the native builtins of the VM (see natives.h).  The table is built from the rows
+ * of isa/builtins.def whose lowering is NATIVE; a row names its function native_NAME.  Layer 3,
+ * beside the interpreter that calls them (vm/heap.h). */
+#include "natives.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap.h"
+#include "natives_core.h"
+#include "object.h"
+
+/* ---- the vocabulary of the natives -------------------------------------------------------- */
+
+static const char *tag_name(uint64_t t) {
+    switch (t) {
+    case T_UNIT: return "unit";
+    case T_INT: return "int";
+    case T_FLOAT: return "float";
+    case T_FN: return "function";
+    case T_STR: return "string";
+    case T_ARR: return "array";
+    case T_MAP: return "map";
+    case T_REC: return "record";
+    default: return "?";
+    }
+}
+
+/* A verified program still may pass a value of another kind: check the tag, as the
+ * instructions do (docs/ISA.md, "Safety"). */
+#define ARG(i, t, name)                                                                        \
+    do {                                                                                       \
+        if (args[i].tag != (t))                                                                \
+            return type_error(p, name, i, tag_name(t), args[i]);                              \
+    } while (0)
+
+static int type_error(Process *p, const char *name, int i, const char *want, Value got) {
+    process_fail(p, "type error: %s expects %s as argument %d, got %s", name, want, i + 1,
+                 tag_name(got.tag));
+    return -1;
+}
+
+/* An allocation failed: the heap says why. */
+static int fail_alloc(Process *p) {
+    process_fail(p, "%s", p->heap.error);
+    return -1;
+}
+
+static int ret_str(Process *p, const char *b, size_t n, Value *result) {
+    ObjString *s = str_new(&p->heap, b, n);
+    if (s == NULL) return fail_alloc(p);
+    *result = v_obj(T_STR, s);
+    return 0;
+}
+
+/* A new empty array with room for n items, in *result. */
+static int new_array(Process *p, int64_t n, Value *result) {
+    ObjArray *a = arr_new(&p->heap, 0, v_unit());
+    if (a == NULL) return fail_alloc(p);
+    if (n > 0) {
+        heap_push_temp(&p->heap, v_obj(T_ARR, a));
+        int r = arr_reserve(&p->heap, a, n);
+        heap_pop_temps(&p->heap, 1);
+        if (r != 0) return fail_alloc(p);
+    }
+    *result = v_obj(T_ARR, a);
+    return 0;
+}
+
+/* ---- strings ------------------------------------------------------------------------------ */
+
+static int trim(Process *p, Value *args, Value *result, bool left, bool right, const char *name) {
+    ARG(0, T_STR, name);
+    ObjString *s = AS_STR(args[0]);
+    size_t start, len;
+    nc_trim(s->bytes, (size_t)s->len, left, right, &start, &len);
+    if (len == (size_t)s->len) {
+        *result = args[0];
+        return 0;
+    }
+    return ret_str(p, s->bytes + start, len, result);
+}
+
+static int native_str_trim(Process *p, Value *args, Value *result) {
+    return trim(p, args, result, true, true, "str_trim");
+}
+
+static int native_str_trim_left(Process *p, Value *args, Value *result) {
+    return trim(p, args, result, true, false, "str_trim_left");
+}
+
+static int native_str_trim_right(Process *p, Value *args, Value *result) {
+    return trim(p, args, result, false, true, "str_trim_right");
+}
+
+static int map_case(Process *p, Value *args, Value *result, bool upper, const char *name) {
+    ARG(0, T_STR, name);
+    size_t n = (size_t)AS_STR(args[0])->len;
+    ObjString *r = str_alloc(&p->heap, n);
+    if (r == NULL) return fail_alloc(p);
+    nc_map_case(AS_STR(args[0])->bytes, n, r->bytes, upper);
+    *result = v_obj(T_STR, r);
+    return 0;
+}
+
+static int native_str_to_lower(Process *p, Value *args, Value *result) {
+    return map_case(p, args, result, false, "str_to_lower");
+}
+
+static int native_str_to_upper(Process *p, Value *args, Value *result) {
+    return map_case(p, args, result, true, "str_to_upper");
+}
+
+static int native_str_replace(Process *p, Value *args, Value *result) {
+    ARG(0, T_STR, "str_replace");
+    ARG(1, T_STR, "str_replace");
+    ARG(2, T_STR, "str_replace");
+    ObjString *s = AS_STR(args[0]), *pat = AS_STR(args[1]), *rep = AS_STR(args[2]);
+    size_t n = (size_t)s->len, m = (size_t)pat->len, r = (size_t)rep->len;
+    size_t c = m ? nc_count(s->bytes, n, pat->bytes, m) : 0;
+    if (c == 0) {
+        *result = args[0];
+        return 0;
+    }
+    if (r > m && (r - m) > (SIZE_MAX / 2 - n) / c) {
+        process_fail(p, "out of memory (str_replace result of more than %zu bytes)", SIZE_MAX / 2);
+        return -1;
+    }
+    ObjString *out = str_alloc(&p->heap, n - c * m + c * r);
+    if (out == NULL) return fail_alloc(p);
+    s = AS_STR(args[0]), pat = AS_STR(args[1]), rep = AS_STR(args[2]);
+    nc_replace(s->bytes, n, pat->bytes, m, rep->bytes, r, out->bytes);
+    *result = v_obj(T_STR, out);
+    return 0;
+}
+
+static int native_str_split(Process *p, Value *args, Value *result) {
+    ARG(0, T_STR, "str_split");
+    ARG(1, T_STR, "str_split");
+    if (new_array(p, 0, result) != 0) return -1;
+    Heap *h = &p->heap;
+    heap_push_temp(h, *result);
+    ObjArray *a = AS_ARR(*result);
+    size_t n = (size_t)AS_STR(args[0])->len, m = (size_t)AS_STR(args[1])->len, at = 0;
+    int rc = 0;
+    for (;;) {
+        const char *s = AS_STR(args[0])->bytes;
+        size_t end;
+        if (m == 0) { /* every byte on its own */
+            if (at == n) break;
+            end = at + 1;
+        } else {
+            int64_t i = nc_find(s, n, at, AS_STR(args[1])->bytes, m);
+            end = i < 0 ? n : (size_t)i;
+        }
+        ObjString *part = str_new(h, s + at, end - at);
+        if (part == NULL || arr_push(h, a, v_obj(T_STR, part)) != 0) {
+            rc = fail_alloc(p);
+            break;
+        }
+        if (end == n) break;
+        at = end + m;
+    }
+    heap_pop_temps(h, 1);
+    return rc;
+}
+
+static int native_str_repeat(Process *p, Value *args, Value *result) {
+    ARG(0, T_STR, "str_repeat");
+    int64_t k = args[1].as.i;
+    if (k < 0) {
+        process_fail(p, "str_repeat with negative count %lld", (long long)k);
+        return -1;
+    }
+    size_t n = (size_t)AS_STR(args[0])->len;
+    if (n != 0 && (uint64_t)k > (SIZE_MAX / 2) / n) {
+        process_fail(p, "out of memory (str_repeat of %lld copies of %zu bytes)", (long long)k, n);
+        return -1;
+    }
+    ObjString *r = str_alloc(&p->heap, n * (size_t)k);
+    if (r == NULL) return fail_alloc(p);
+    for (int64_t i = 0; i < k && n > 0; i++) memcpy(r->bytes + (size_t)i * n, AS_STR(args[0])->bytes, n);
+    *result = v_obj(T_STR, r);
+    return 0;
+}
+
+static int native_char_to_lower(Process *p, Value *args, Value *result) {
+    (void)p;
+    *result = v_int(nc_char_lower(args[0].as.i));
+    return 0;
+}
+
+static int native_char_to_upper(Process *p, Value *args, Value *result) {
+    (void)p;
+    *result = v_int(nc_char_upper(args[0].as.i));
+    return 0;
+}
+
+static int native_digit_value(Process *p, Value *args, Value *result) {
+    (void)p;
+    *result = v_int(nc_digit_value(args[0].as.i));
+    return 0;
+}
+
+/* ---- arrays ------------------------------------------------------------------------------- */
+
+static int native_array_remove_at(Process *p, Value *args, Value *result) {
+    ARG(0, T_ARR, "array_remove_at");
+    ObjArray *a = AS_ARR(args[0]);
+    int64_t i = args[1].as.i;
+    if (i < 0 || i >= a->len) {
+        process_fail(p, "index %lld out of range for array of length %lld", (long long)i,
+                     (long long)a->len);
+        return -1;
+    }
+    *result = a->items[i];
+    memmove(a->items + i, a->items + i + 1, (size_t)(a->len - i - 1) * sizeof(Value));
+    a->len--;
+    return 0;
+}
+
+static int native_array_concat(Process *p, Value *args, Value *result) {
+    ARG(0, T_ARR, "array_concat");
+    ARG(1, T_ARR, "array_concat");
+    int64_t n = AS_ARR(args[0])->len, m = AS_ARR(args[1])->len;
+    if (new_array(p, n + m, result) != 0) return -1; /* lengths are far below INT64_MAX / 2 */
+    ObjArray *r = AS_ARR(*result), *a = AS_ARR(args[0]), *b = AS_ARR(args[1]);
+    if (n) memcpy(r->items, a->items, (size_t)n * sizeof(Value));
+    if (m) memcpy(r->items + n, b->items, (size_t)m * sizeof(Value));
+    r->len = n + m;
+    return 0;
+}
+
+static int native_array_reverse(Process *p, Value *args, Value *result) {
+    ARG(0, T_ARR, "array_reverse");
+    int64_t n = AS_ARR(args[0])->len;
+    if (new_array(p, n, result) != 0) return -1;
+    ObjArray *r = AS_ARR(*result), *a = AS_ARR(args[0]);
+    for (int64_t i = 0; i < n; i++) r->items[i] = a->items[n - 1 - i];
+    r->len = n;
+    return 0;
+}
+
+/* Whether x == y for values of a type == accepts (int, bool, enum, float, string); -1 with an
+ * error for other values. */
+static int equal(Process *p, Value x, Value y, const char *name) {
+    if (x.tag != y.tag) return 0;
+    switch (x.tag) {
+    case T_INT: return x.as.i == y.as.i;
+    case T_FLOAT: return x.as.f == y.as.f;
+    case T_STR: return str_equal(AS_STR(x), AS_STR(y));
+    default:
+        process_fail(p, "type error: %s compares with ==, not defined for a %s", name, tag_name(x.tag));
+        return -1;
+    }
+}
+
+static int index_of(Process *p, Value *args, const char *name, int64_t *at) {
+    ARG(0, T_ARR, name);
+    ObjArray *a = AS_ARR(args[0]);
+    *at = -1;
+    for (int64_t i = 0; i < a->len; i++) {
+        int e = equal(p, a->items[i], args[1], name);
+        if (e < 0) return -1;
+        if (e) {
+            *at = i;
+            break;
+        }
+    }
+    return 0;
+}
+
+static int native_array_index_of(Process *p, Value *args, Value *result) {
+    int64_t i;
+    if (index_of(p, args, "array_index_of", &i) != 0) return -1;
+    *result = v_int(i);
+    return 0;
+}
+
+static int native_array_contains(Process *p, Value *args, Value *result) {
+    int64_t i;
+    if (index_of(p, args, "array_contains", &i) != 0) return -1;
+    *result = v_bool(i >= 0);
+    return 0;
+}
+
+static int cmp_int(const void *x, const void *y) {
+    return nc_cmp_int(((const Value *)x)->as.i, ((const Value *)y)->as.i);
+}
+static int cmp_float(const void *x, const void *y) {
+    return nc_cmp_float(((const Value *)x)->as.f, ((const Value *)y)->as.f);
+}
+static int cmp_str(const void *x, const void *y) {
+    const ObjString *a = AS_STR(*(const Value *)x), *b = AS_STR(*(const Value *)y);
+    return nc_cmp_bytes(a->bytes, (size_t)a->len, b->bytes, (size_t)b->len);
+}
+
+static int native_array_sort(Process *p, Value *args, Value *result) {
+    ARG(0, T_ARR, "array_sort");
+    int64_t n = AS_ARR(args[0])->len;
+    ObjArray *a = AS_ARR(args[0]);
+    uint64_t tag = n > 0 ? a->items[0].tag : T_INT;
+    for (int64_t i = 0; i < n; i++)
+        if (a->items[i].tag != tag || (tag != T_INT && tag != T_FLOAT && tag != T_STR)) {
+            process_fail(p, "type error: array_sort sorts ints, floats or strings, got a %s",
+                         tag_name(a->items[i].tag));
+            return -1;
+        }
+    Value *tmp = n > 1 ? malloc((size_t)n * sizeof(Value)) : NULL;
+    if (n > 1 && tmp == NULL) {
+        process_fail(p, "out of memory (array_sort of %lld elements)", (long long)n);
+        return -1;
+    }
+    if (new_array(p, n, result) != 0) {
+        free(tmp);
+        return -1;
+    }
+    ObjArray *r = AS_ARR(*result);
+    a = AS_ARR(args[0]);
+    if (n) memcpy(r->items, a->items, (size_t)n * sizeof(Value));
+    r->len = n;
+    if (n > 1)
+        nc_sort(r->items, (size_t)n, sizeof(Value),
+                tag == T_INT ? cmp_int : tag == T_FLOAT ? cmp_float : cmp_str, tmp);
+    free(tmp);
+    return 0;
+}
+
+static int native_array_clear(Process *p, Value *args, Value *result) {
+    ARG(0, T_ARR, "array_clear");
+    AS_ARR(args[0])->len = 0;
+    *result = v_unit();
+    return 0;
+}
+
+/* ---- maps --------------------------------------------------------------------------------- */
+
+static int native_map_clear(Process *p, Value *args, Value *result) {
+    ARG(0, T_MAP, "map_clear");
+    ObjMap *m = AS_MAP(args[0]);
+    m->count = m->used = 0; /* the storage stays for the keys to come */
+    if (m->index) memset(m->index, 0, (size_t)m->index_cap * sizeof m->index[0]);
+    *result = v_unit();
+    return 0;
+}
+
+/* ---- floats ------------------------------------------------------------------------------- */
+
+static int native_float_to_repr(Process *p, Value *args, Value *result) {
+    ARG(0, T_FLOAT, "float_to_repr");
+    char buf[NC_REPR_BUF];
+    size_t n = nc_float_repr(args[0].as.f, buf);
+    return ret_str(p, buf, n, result);
+}
+
+static int native_float_to_fixed(Process *p, Value *args, Value *result) {
+    ARG(0, T_FLOAT, "float_to_fixed");
+    int64_t d = args[1].as.i;
+    if (d < 0 || d > NC_FIXED_MAX_DIGITS) {
+        process_fail(p, "float_to_fixed with %lld digits (0..%d)", (long long)d, NC_FIXED_MAX_DIGITS);
+        return -1;
+    }
+    char buf[NC_FIXED_BUF];
+    size_t n = nc_float_fixed(args[0].as.f, (int)d, buf);
+    return ret_str(p, buf, n, result);
+}
+
+/* ---- the table ---------------------------------------------------------------------------- */
+
+#define NATIVE_FN_OP(name)
+#define NATIVE_FN_NUM(name)
+#define NATIVE_FN_TRAP(name)
+#define NATIVE_FN_TRAP1(name)
+#define NATIVE_FN_HELPER(name)
+#define NATIVE_FN_SPECIAL(name)
+#define NATIVE_FN_NATIVE(name) [NATIVE_##name] = native_##name,
+const NativeFn native_fns[NATIVE__COUNT] = {
+#define BUILTIN(name, sig, low, a, b, effect, native) NATIVE_FN_##low(name)
+#include "builtins.def"
+#undef BUILTIN
+};

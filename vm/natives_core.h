@@ -1,0 +1,69 @@
+/* natives_core.h: the byte-level work of the native builtins (isa/builtins.def rows whose
+ * lowering is NATIVE), the one implementation shared by the VM (vm/natives.c) and the native
+ * bootstrap runtime (bootstrap/natives.c compiles against this file too), so that both give the
+ * same bytes for the same arguments.  Pure functions: no allocation, no locale, no state; the
+ * callers allocate the results and report the errors. */
+#ifndef NANOVM_NATIVES_CORE_H
+#define NANOVM_NATIVES_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Whitespace for the trims: the bytes is_whitespace accepts (9..13 and 32). */
+bool nc_is_space(unsigned char c);
+
+/* The part of s[0..n) left after removing leading (left) and trailing (right) whitespace:
+ * *start and *len. */
+void nc_trim(const char *s, size_t n, bool left, bool right, size_t *start, size_t *len);
+
+/* ASCII case mapping of one character code; every other value is returned unchanged. */
+int64_t nc_char_lower(int64_t c);
+int64_t nc_char_upper(int64_t c);
+
+/* out[i] = the ASCII lower (upper) case of s[i], for i < n. */
+void nc_map_case(const char *s, size_t n, char *out, bool upper);
+
+/* 0..9 for the character codes '0'..'9', else -1. */
+int64_t nc_digit_value(int64_t c);
+
+/* The first offset >= from where pat[0..m) occurs in s[0..n), or -1 (m > 0). */
+int64_t nc_find(const char *s, size_t n, size_t from, const char *pat, size_t m);
+
+/* Non-overlapping occurrences of pat (m > 0) in s, found left to right. */
+size_t nc_count(const char *s, size_t n, const char *pat, size_t m);
+
+/* Writes s with every non-overlapping occurrence of pat (m > 0, left to right) replaced by
+ * rep[0..r) to out, which has room for n - count*m + count*r bytes. */
+void nc_replace(const char *s, size_t n, const char *pat, size_t m, const char *rep, size_t r,
+                char *out);
+
+/* Room for any float_to_repr result and a NUL. */
+#define NC_REPR_BUF 40
+/* The shortest decimal that reads back (strtod) as exactly v: printf's %.Pg for the smallest P
+ * in 1..17 that round-trips, written with all its digits instead of an exponent when the
+ * exponent is below 17 (100.0, not 1e+02), with ".0" appended when that has no '.' or 'e' (so
+ * that it reads as a float); "-0.0", "inf", "-inf", "nan" for the special values.  Returns the
+ * length. */
+size_t nc_float_repr(double v, char buf[NC_REPR_BUF]);
+
+/* The largest digits float_to_fixed accepts, and room for its longest result and a NUL. */
+#define NC_FIXED_MAX_DIGITS 100
+#define NC_FIXED_BUF 420
+/* v with `digits` (0..NC_FIXED_MAX_DIGITS) digits after the point: printf's %.*f, except that
+ * infinities are "inf" / "-inf" and every NaN is "nan".  Returns the length. */
+size_t nc_float_fixed(double v, int digits, char buf[NC_FIXED_BUF]);
+
+/* The orders array_sort sorts by: -1, 0 or 1. */
+int nc_cmp_int(int64_t a, int64_t b);
+/* Numeric order; -0.0 and 0.0 are equal; every NaN is equal to every NaN and after all
+ * numbers. */
+int nc_cmp_float(double a, double b);
+/* Byte order (unsigned), a prefix before the longer string: str_compare's order. */
+int nc_cmp_bytes(const char *a, size_t n, const char *b, size_t m);
+
+/* A stable merge sort of the n elements of `size` bytes at base by cmp (<= 0: keep the order);
+ * tmp has room for n elements. */
+void nc_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *), void *tmp);
+
+#endif
