@@ -309,6 +309,7 @@ static int start(Process *p, struct CopClient *c, char *err, size_t errlen) {
 
 /* ---- calls --------------------------------------------------------------------------------- */
 
+/* The C type of a value kind in a file without CTYPES. */
 static uint8_t ctype_of(uint8_t kind) {
     switch (kind) {
     case NVM_VK_INT: return COP_C_INT64;
@@ -316,8 +317,36 @@ static uint8_t ctype_of(uint8_t kind) {
     case NVM_VK_BOOL: return COP_C_BOOL;
     case NVM_VK_STRING: return COP_C_STRING;
     case NVM_VK_OPAQUE: return COP_C_POINTER;
+    case NVM_VK_FUNC: return COP_C_CALLBACK;
     default: return COP_C_VOID;
     }
+}
+
+/* The C types of an import: its CTYPES signature (checked by the loader), else its kinds'. */
+static uint8_t ret_ctype(const Import *imp) {
+    if (imp->csig != NULL) return imp->csig[0];
+    return imp->nret ? ctype_of(imp->ret_kind) : COP_C_VOID;
+}
+
+static uint8_t param_ctype(const Import *imp, uint32_t k) {
+    if (imp->csig != NULL) return imp->csig[1 + k];
+    return ctype_of(imp->param_kinds[k]);
+}
+
+/* The range of the integer C types (uint64 and size_t take any bit pattern). */
+static int int_fits(uint8_t t, int64_t v, int64_t *lo, int64_t *hi) {
+    switch (t) {
+    case COP_C_INT8: *lo = INT8_MIN; *hi = INT8_MAX; break;
+    case COP_C_INT16: *lo = INT16_MIN; *hi = INT16_MAX; break;
+    case COP_C_INT32: *lo = INT32_MIN; *hi = INT32_MAX; break;
+    case COP_C_UINT8: *lo = 0; *hi = UINT8_MAX; break;
+    case COP_C_UINT16: *lo = 0; *hi = UINT16_MAX; break;
+    case COP_C_UINT32: *lo = 0; *hi = UINT32_MAX; break;
+    case COP_C_INT: *lo = INT_MIN; *hi = INT_MAX; break;
+    case COP_C_LONG: *lo = LONG_MIN; *hi = LONG_MAX; break;
+    default: return 1;
+    }
+    return v >= *lo && v <= *hi;
 }
 
 /* A name for the wire: at most COP_MAX_NAME bytes, no NUL inside. */
@@ -342,9 +371,9 @@ static int bind_import(Process *p, struct CopClient *c, uint32_t i) {
     cop_buf_start(&c->buf, COP_BIND);
     cop_put_str(&c->buf, lib, (uint32_t)strlen(lib), 0);
     cop_put_str(&c->buf, sym, (uint32_t)strlen(sym), 0);
-    cop_put_u8(&c->buf, imp->nret ? ctype_of(imp->ret_kind) : COP_C_VOID);
+    cop_put_u8(&c->buf, ret_ctype(imp));
     cop_put_u32(&c->buf, imp->nparams);
-    for (uint32_t k = 0; k < imp->nparams; k++) cop_put_u8(&c->buf, ctype_of(imp->param_kinds[k]));
+    for (uint32_t k = 0; k < imp->nparams; k++) cop_put_u8(&c->buf, param_ctype(imp, k));
     CopReply rp;
     if (exchange(c, &rp) != 0) return call_fail(p, "extern call to %s: %s", sym, c->gone);
     if (rp.type == COP_BOUND) {
@@ -403,10 +432,20 @@ int cop_extern_call(Process *p) {
     cop_put_u32(&c->buf, c->bound[i] - 1u);
     cop_put_u32(&c->buf, imp->nparams);
     for (uint32_t k = 0; k < imp->nparams; k++) {
-        CopValue v = {.type = ctype_of(imp->param_kinds[k])};
+        CopValue v = {.type = param_ctype(imp, k)};
         Value a = args[k];
+        int64_t lo, hi;
+        char tb[32];
         switch (imp->param_kinds[k]) {
-        case NVM_VK_INT: v.i = a.as.i; break;
+        case NVM_VK_INT:
+            if (!int_fits(v.type, a.as.i, &lo, &hi))
+                return call_fail(p, "extern call to %s: argument %u: %lld is out of the range of "
+                                    "C type %s (%lld to %lld)",
+                                 name, k + 1, (long long)a.as.i,
+                                 cop_ctype_name(v.type, tb, sizeof tb), (long long)lo,
+                                 (long long)hi);
+            v.i = a.as.i;
+            break;
         case NVM_VK_FLOAT: v.f = a.as.f; break;
         case NVM_VK_BOOL: v.i = a.as.i != 0; break;
         case NVM_VK_OPAQUE:
@@ -443,7 +482,7 @@ int cop_extern_call(Process *p) {
         cop_reader_trim(&c->rd);
         return call_fail(p, "extern call to %s: %s", name, msg);
     }
-    uint8_t want = imp->nret ? ctype_of(imp->ret_kind) : COP_C_VOID;
+    uint8_t want = ret_ctype(imp);
     if (rp.type != COP_RESULT || rp.u.result.value.type != want ||
         (want == COP_C_POINTER && rp.u.result.value.handle > (uint64_t)INT64_MAX)) {
         char why[200], tb[32];
@@ -459,8 +498,10 @@ int cop_extern_call(Process *p) {
     p->sp -= imp->nparams;
     switch (want) {
     case COP_C_VOID: break;
-    case COP_C_INT64: *p->sp++ = v_int(r->i); break;
-    case COP_C_DOUBLE: *p->sp++ = v_float(r->f); break;
+    case COP_C_INT8: case COP_C_INT16: case COP_C_INT32: case COP_C_INT64: case COP_C_UINT8:
+    case COP_C_UINT16: case COP_C_UINT32: case COP_C_UINT64: case COP_C_SIZE_T: case COP_C_LONG:
+    case COP_C_INT: *p->sp++ = v_int(r->i); break;
+    case COP_C_DOUBLE: case COP_C_FLOAT: *p->sp++ = v_float(r->f); break;
     case COP_C_BOOL: *p->sp++ = v_bool(r->i != 0); break;
     case COP_C_POINTER: *p->sp++ = v_int((int64_t)r->handle); break;
     case COP_C_STRING: {
