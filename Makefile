@@ -46,6 +46,8 @@ CFLAGS_SAN := $(WARN) -O1 -g $(SAN) -DVM_DISPATCH_SWITCH=1 -DVM_COUNT_OPS=1 -Ivm
 deps-check:
 	@$(PKG) --version >/dev/null 2>&1 || { echo "error: pkg-config is missing: sudo apt-get install -y pkg-config" >&2; exit 1; }
 	@for lib in bdw-gc libffi; do $(PKG) --exists $$lib || { echo "error: $$lib is missing: sudo apt-get install -y libgc-dev libffi-dev" >&2; exit 1; }; done
+	@$(PKG) --exists zlib || { echo "error: zlib is missing (for lib/zlib.nano): sudo apt-get install -y zlib1g-dev" >&2; exit 1; }
+	@$(PKG) --exists sqlite3 || { echo "error: sqlite3 is missing (for lib/sqlite3.nano): sudo apt-get install -y libsqlite3-dev" >&2; exit 1; }
 
 # `all` is the bootstrap (stage2/stage2.mk), which builds every stage in order.
 
