@@ -157,8 +157,13 @@ $(B)/bench/measure: tests/bench/measure.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -O2 $< -o $@
 
-bench: bootstrap $(B)/bench/measure
+$(B)/bench/ffi_call: tests/bench/ffi_call.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O2 $< -o $@ $(FFI_CFLAGS) $(FFI_LIBS)
+
+bench: bootstrap $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS)
 	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh
+	$(Q)B=$(B) sh tests/bench/ffi.sh
 
 bench-check: bootstrap
 	$(Q)B=$(B) UPDATE=$(UPDATE) sh tests/bench/check.sh
