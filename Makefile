@@ -46,6 +46,8 @@ CFLAGS_SAN := $(WARN) -O1 -g $(SAN) -DVM_DISPATCH_SWITCH=1 -DVM_COUNT_OPS=1 -Ivm
 deps-check:
 	@$(PKG) --version >/dev/null 2>&1 || { echo "error: pkg-config is missing: sudo apt-get install -y pkg-config" >&2; exit 1; }
 	@for lib in bdw-gc libffi; do $(PKG) --exists $$lib || { echo "error: $$lib is missing: sudo apt-get install -y libgc-dev libffi-dev" >&2; exit 1; }; done
+	@$(PKG) --exists zlib || { echo "error: zlib is missing (for lib/zlib.nano): sudo apt-get install -y zlib1g-dev" >&2; exit 1; }
+	@$(PKG) --exists sqlite3 || { echo "error: sqlite3 is missing (for lib/sqlite3.nano): sudo apt-get install -y libsqlite3-dev" >&2; exit 1; }
 
 # `all` is the bootstrap (stage2/stage2.mk), which builds every stage in order.
 
@@ -175,8 +177,13 @@ $(B)/bench/measure: tests/bench/measure.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -O2 $< -o $@
 
-bench: bootstrap $(B)/bench/measure
+$(B)/bench/ffi_call: tests/bench/ffi_call.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O2 $< -o $@ $(FFI_CFLAGS) $(FFI_LIBS)
+
+bench: bootstrap $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS)
 	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh
+	$(Q)B=$(B) sh tests/bench/ffi.sh
 
 bench-check: bootstrap
 	$(Q)B=$(B) UPDATE=$(UPDATE) sh tests/bench/check.sh

@@ -31,6 +31,25 @@ $(B)/san/nano_cop: $(B)/san/cop/nano_cop.o $(B)/san/cop/cop_wire.o
 
 all: bin/nano_cop
 
+# Modules with C code (docs/LANGUAGE.md 11.1): lib/NAME.c, beside lib/NAME.nano, becomes
+# libnano_NAME.so in bin/lib/ (where bin/nano_cop looks) and build/san/lib/ (for
+# build/san/nano_cop), with the compile and link flags pkg-config gives for the packages on the
+# file's ` * pkg-config: PKG...` line.
+CLIB_SRCS := $(wildcard lib/*.c)
+CLIBS     := $(CLIB_SRCS:lib/%.c=bin/lib/libnano_%.so) $(CLIB_SRCS:lib/%.c=$(B)/san/lib/libnano_%.so)
+clib_pkgs  = $(strip $(shell sed -n 's/^ \* pkg-config:\(.*\)$$/\1/p' $(1)))
+clib_flags = $(if $(call clib_pkgs,$(1)),$(shell $(PKG) --cflags --libs $(call clib_pkgs,$(1))))
+
+bin/lib/libnano_%.so: lib/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O2 -g -fPIC -shared $< -o $@ $(call clib_flags,$<)
+
+$(B)/san/lib/libnano_%.so: lib/%.c
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(WARN) -O2 -g -fPIC -shared $< -o $@ $(call clib_flags,$<)
+
+all: $(CLIBS)
+
 # The test library: a C function for each C type of the protocol (tests/cop/lib/coptest.c).
 COPTEST_LIB := $(B)/tests/cop/libcoptest.so
 $(COPTEST_LIB): tests/cop/lib/coptest.c
@@ -58,7 +77,7 @@ $(B)/tsan/tests/cop/t_cop.t: tests/cop/t_cop.c $(TLIB_SRCS) $(TLIB_HDRS) $(VM_SR
 	$(Q)$(CC) $(WARN) -O1 -g -fsanitize=thread -Ivm -Iisa -Itests/lib $(TCOP_DEFS) -DNANO_COP_BIN='"$(CURDIR)/bin/nano_cop"' $< $(TLIB_SRCS) $(VM_SRCS) -o $@ $(LDLIBS_VM)
 
 TEST_BINS += $(TCOP_BINS) $(TCOP_SBINS) $(B)/tsan/tests/cop/t_cop.t
-TEST_DEPS += bin/nano_cop $(B)/san/nano_cop $(COPTEST_LIB)
+TEST_DEPS += bin/nano_cop $(B)/san/nano_cop $(COPTEST_LIB) $(CLIBS)
 
 # libFuzzer over both decoders (tests/cop/fuzz/fuzz_wire.c).  FUZZ_TIME seconds, corpus in
 # build/fuzz/corpus.

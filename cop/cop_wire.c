@@ -350,7 +350,8 @@ static int int_range(uint8_t t, int64_t *lo, int64_t *hi) {
     }
 }
 
-/* A value.  void_ok: VOID is allowed (results). */
+/* A value.  VOID is allowed in results (void_ok & 1), a callback in CALL arguments
+ * (void_ok & 2). */
 static void get_value(Dec *d, CopValue *v, int void_ok, const char *what) {
     memset(v, 0, sizeof *v);
     v->type = get_u8(d, what);
@@ -358,7 +359,7 @@ static void get_value(Dec *d, CopValue *v, int void_ok, const char *what) {
     char tb[32];
     switch (v->type) {
     case COP_C_VOID:
-        if (!void_ok) dec_fail(d, "%s has type void", what);
+        if (!(void_ok & 1)) dec_fail(d, "%s has type void", what);
         return;
     case COP_C_DOUBLE:
     case COP_C_FLOAT: {
@@ -368,7 +369,10 @@ static void get_value(Dec *d, CopValue *v, int void_ok, const char *what) {
     }
     case COP_C_STRING: v->s = get_str(d, &v->len, COP_MAX_FRAME, 0, what); return;
     case COP_C_POINTER: v->handle = get_u64(d, what); return;
-    case COP_C_CALLBACK: dec_fail(d, "%s is a callback, which is reserved", what); return;
+    case COP_C_CALLBACK:
+        v->handle = get_u64(d, what);
+        if (!d->bad && !(void_ok & 2)) dec_fail(d, "%s is a callback, which is not allowed here", what);
+        return;
     default:
         if (v->type >= COP_C__COUNT) {
             dec_fail(d, "%s has the unknown %s", what, cop_ctype_name(v->type, tb, sizeof tb));
@@ -408,8 +412,6 @@ static const char *msg_name(uint8_t t) {
 
 static int bad_type(Dec *d, uint8_t t, const char *dir) {
     const char *name = msg_name(t);
-    if (t == COP_CALLBACK_RETURN || t == COP_CALLBACK_FAIL || t == COP_CALLBACK)
-        return dec_fail(d, "the %s message is reserved for callbacks, which are not implemented", name);
     if (name != NULL) return dec_fail(d, "a %s message is not %s", name, dir);
     return dec_fail(d, "unknown message type 0x%02x", t);
 }
@@ -442,14 +444,38 @@ int cop_decode_request(const uint8_t *payload, size_t len, CopRequest *out, char
         if (n > COP_MAX_PARAMS)
             return dec_fail(&d, "BIND with %u parameters (the limit is %u)", n, COP_MAX_PARAMS);
         out->u.bind.nparams = n;
+        uint32_t ncb = 0;
         for (uint32_t i = 0; i < n; i++) {
             uint8_t t = get_u8(&d, "the parameter types");
             if (d.bad) return -1;
-            if (t == COP_C_VOID || t >= COP_C__COUNT || t == COP_C_CALLBACK)
+            if (t == COP_C_VOID || t >= COP_C__COUNT)
                 return dec_fail(&d, "BIND: parameter %u has the %s", i + 1,
                                 cop_ctype_name(t, name, sizeof name));
             out->u.bind.params[i] = t;
+            ncb += t == COP_C_CALLBACK;
         }
+        /* the callbacks' signatures: result, count, parameter types */
+        out->u.bind.cbsig = d.p;
+        size_t before = d.left;
+        for (uint32_t k = 0; k < ncb; k++) {
+            uint8_t r = get_u8(&d, "a callback signature");
+            uint8_t m = get_u8(&d, "a callback signature");
+            if (d.bad) return -1;
+            if (r >= COP_C__COUNT || r == COP_C_CALLBACK || r == COP_C_STRING)
+                return dec_fail(&d, "BIND: callback %u returns the %s", k + 1,
+                                cop_ctype_name(r, name, sizeof name));
+            if (m > COP_MAX_PARAMS)
+                return dec_fail(&d, "BIND: callback %u has %u parameters (the limit is %u)", k + 1,
+                                m, COP_MAX_PARAMS);
+            for (uint32_t q = 0; q < m; q++) {
+                uint8_t t = get_u8(&d, "a callback signature");
+                if (d.bad) return -1;
+                if (t == COP_C_VOID || t >= COP_C_CALLBACK)
+                    return dec_fail(&d, "BIND: callback %u: parameter %u has the %s", k + 1, q + 1,
+                                    cop_ctype_name(t, name, sizeof name));
+            }
+        }
+        out->u.bind.cbsig_len = (uint32_t)(before - d.left);
         return finish(&d);
     }
     case COP_CALL: {
@@ -461,10 +487,14 @@ int cop_decode_request(const uint8_t *payload, size_t len, CopRequest *out, char
         out->u.call.nargs = n;
         for (uint32_t i = 0; i < n && !d.bad; i++) {
             snprintf(name, sizeof name, "argument %u", i + 1);
-            get_value(&d, &out->u.call.args[i], 0, name);
+            get_value(&d, &out->u.call.args[i], 2, name);
         }
         return finish(&d);
     }
+    case COP_CALLBACK_RETURN:
+        get_value(&d, &out->u.cb_return.value, 1, "the callback's result");
+        return finish(&d);
+    case COP_CALLBACK_FAIL: return finish(&d);
     default: return bad_type(&d, out->type, "a request");
     }
 }
@@ -492,6 +522,20 @@ int cop_decode_reply(const uint8_t *payload, size_t len, CopReply *out, char *er
         out->u.error.code = get_u32(&d, "ERROR");
         out->u.error.message = get_str(&d, &out->u.error.len, COP_MAX_MESSAGE, 1, "the error message");
         return finish(&d);
+    case COP_CALLBACK: {
+        out->u.callback.id = get_u64(&d, "CALLBACK");
+        uint32_t n = get_u32(&d, "the argument count");
+        if (d.bad) return -1;
+        if (n > COP_MAX_PARAMS)
+            return dec_fail(&d, "CALLBACK with %u arguments (the limit is %u)", n, COP_MAX_PARAMS);
+        out->u.callback.nargs = n;
+        char name[48];
+        for (uint32_t i = 0; i < n && !d.bad; i++) {
+            snprintf(name, sizeof name, "callback argument %u", i + 1);
+            get_value(&d, &out->u.callback.args[i], 0, name);
+        }
+        return finish(&d);
+    }
     default: return bad_type(&d, out->type, "a reply");
     }
 }

@@ -32,14 +32,14 @@ typedef enum {
     COP_HELLO = 0x01,
     COP_BIND = 0x02,
     COP_CALL = 0x03,
-    COP_CALLBACK_RETURN = 0x04, /* reserved: the result of a callback (not implemented) */
-    COP_CALLBACK_FAIL = 0x05,   /* reserved: a callback failed (not implemented) */
+    COP_CALLBACK_RETURN = 0x04, /* the result of a callback */
+    COP_CALLBACK_FAIL = 0x05,   /* a callback failed: nano_cop exits */
     /* nano_cop -> VM */
     COP_HELLO_OK = 0x81,
     COP_BOUND = 0x82,
     COP_RESULT = 0x83,
     COP_ERROR = 0x84,
-    COP_CALLBACK = 0x85 /* reserved: C calls a function value of the program (not implemented) */
+    COP_CALLBACK = 0x85 /* C calls a function value of the program, during a CALL */
 } CopMsg;
 
 /* C types on the wire. */
@@ -61,7 +61,7 @@ typedef enum {
     COP_C_BOOL,
     COP_C_STRING,   /* char *: NUL-terminated bytes */
     COP_C_POINTER,  /* void *: an opaque handle on the wire */
-    COP_C_CALLBACK, /* reserved: a function pointer made from a function value (not implemented) */
+    COP_C_CALLBACK, /* a function pointer made from a function value: a u64 callback id */
     COP_C__COUNT
 } CopCType;
 
@@ -160,12 +160,18 @@ typedef struct {
             uint8_t ret;                  /* CopCType */
             uint32_t nparams;
             uint8_t params[COP_MAX_PARAMS];
+            /* per callback parameter, in order: result, count, parameter types (checked) */
+            const uint8_t *cbsig;
+            uint32_t cbsig_len;
         } bind;
         struct {
             uint32_t id;
             uint32_t nargs;
             CopValue args[COP_MAX_PARAMS];
         } call;
+        struct {
+            CopValue value;
+        } cb_return;
     } u;
 } CopRequest;
 
@@ -187,11 +193,15 @@ typedef struct {
             const char *message;
             uint32_t len;
         } error;
+        struct {
+            uint64_t id;
+            uint32_t nargs;
+            CopValue args[COP_MAX_PARAMS];
+        } callback;
     } u;
 } CopReply;
 
-/* Decode one payload.  0, or -1 with a message in err.  Reserved message types decode as an
- * error naming them. */
+/* Decode one payload.  0, or -1 with a message in err. */
 int cop_decode_request(const uint8_t *payload, size_t len, CopRequest *out, char *err,
                        size_t errlen);
 int cop_decode_reply(const uint8_t *payload, size_t len, CopReply *out, char *err, size_t errlen);

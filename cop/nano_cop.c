@@ -78,6 +78,31 @@ typedef struct {
 static Lib *libs;
 static size_t nlibs, libs_cap;
 
+/* Where the shared objects built from modules' C code are (docs/LANGUAGE.md 11.1): each
+ * directory of $NANO_CLIB_PATH (separated by ':'), then lib/ beside this executable. */
+static void *module_library(const char *name) {
+    char path[PATH_MAX];
+    const char *env = getenv("NANO_CLIB_PATH");
+    while (env != NULL && *env != '\0') {
+        const char *end = strchr(env, ':');
+        size_t n = end ? (size_t)(end - env) : strlen(env);
+        if (n > 0 && (size_t)snprintf(path, sizeof path, "%.*s/%s", (int)n, env, name) < sizeof path) {
+            void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+            if (h != NULL) return h;
+        }
+        env = end ? end + 1 : NULL;
+    }
+    char exe[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (k <= 0) return NULL;
+    exe[k] = '\0';
+    char *slash = strrchr(exe, '/');
+    if (slash == NULL) return NULL;
+    slash[1] = '\0';
+    if ((size_t)snprintf(path, sizeof path, "%slib/%s", exe, name) >= sizeof path) return NULL;
+    return dlopen(path, RTLD_NOW | RTLD_LOCAL);
+}
+
 /* The library named `name`, loaded once; NULL with a message in err. */
 static void *library(const char *name, char *err, size_t errlen) {
     for (size_t i = 0; i < nlibs; i++)
@@ -87,7 +112,9 @@ static void *library(const char *name, char *err, size_t errlen) {
     if (h == NULL) {
         const char *why = dlerror();
         snprintf(err, errlen, "cannot load library '%s': %s", name, why ? why : "dlopen failed");
-        return NULL;
+        /* a name without '/' is also looked for in the directories of modules' C code */
+        if (strchr(name, '/') == NULL) h = module_library(name);
+        if (h == NULL) return NULL;
     }
     char *copy = strdup(name);
     if (copy == NULL || (nlibs == libs_cap && libs_cap > SIZE_MAX / 2 / sizeof *libs)) {
@@ -115,6 +142,15 @@ static const char *const default_libs[] = {"libc.so.6", "libm.so.6"};
 
 /* ---- bindings ------------------------------------------------------------------------------ */
 
+/* The signature of a callback parameter: what C calls the function pointer with. */
+typedef struct {
+    ffi_cif cif;
+    ffi_type *atypes[COP_MAX_PARAMS];
+    uint8_t ret;
+    uint32_t nparams;
+    uint8_t params[COP_MAX_PARAMS];
+} CbSig;
+
 typedef struct {
     void (*fn)(void);
     ffi_cif cif;
@@ -122,6 +158,7 @@ typedef struct {
     uint8_t ret;
     uint32_t nparams;
     uint8_t *params;
+    CbSig **cbs; /* per parameter: its callback signature, or NULL */
 } Binding;
 
 static Binding **bindings;
@@ -152,6 +189,9 @@ static ffi_type *ffi_of(uint8_t t) {
 
 static void free_binding(Binding *b) {
     if (b == NULL) return;
+    if (b->cbs != NULL)
+        for (uint32_t i = 0; i < b->nparams; i++) free(b->cbs[i]);
+    free(b->cbs);
     free(b->atypes);
     free(b->params);
     free(b);
@@ -189,8 +229,9 @@ static void do_bind(const CopRequest *rq) {
     if (b != NULL) {
         b->atypes = calloc(n ? n : 1, sizeof *b->atypes);
         b->params = malloc(n ? n : 1);
+        b->cbs = calloc(n ? n : 1, sizeof *b->cbs);
     }
-    if (b == NULL || b->atypes == NULL || b->params == NULL ||
+    if (b == NULL || b->atypes == NULL || b->params == NULL || b->cbs == NULL ||
         (nbindings == bindings_cap && bindings_cap >= UINT32_MAX / 2)) {
         free_binding(b);
         reply_error(COP_E_NO_MEMORY, "out of memory binding '%s'", sym);
@@ -211,11 +252,30 @@ static void do_bind(const CopRequest *rq) {
     memcpy(&b->fn, &found, sizeof b->fn);
     b->ret = rq->u.bind.ret;
     b->nparams = n;
+    const uint8_t *cs = rq->u.bind.cbsig; /* checked by the decoder */
+    ffi_status st = FFI_OK;
     for (uint32_t i = 0; i < n; i++) {
         b->params[i] = rq->u.bind.params[i];
-        b->atypes[i] = ffi_of(b->params[i]);
+        b->atypes[i] = b->params[i] == COP_C_CALLBACK ? &ffi_type_pointer : ffi_of(b->params[i]);
+        if (b->params[i] != COP_C_CALLBACK) continue;
+        CbSig *cb = calloc(1, sizeof *cb);
+        if (cb == NULL) {
+            free_binding(b);
+            reply_error(COP_E_NO_MEMORY, "out of memory binding '%s'", sym);
+            return;
+        }
+        b->cbs[i] = cb;
+        cb->ret = cs[0];
+        cb->nparams = cs[1];
+        for (uint32_t q = 0; q < cb->nparams; q++) {
+            cb->params[q] = cs[2 + q];
+            cb->atypes[q] = ffi_of(cb->params[q]);
+        }
+        cs += 2 + cb->nparams;
+        if (st == FFI_OK)
+            st = ffi_prep_cif(&cb->cif, FFI_DEFAULT_ABI, cb->nparams, ffi_of(cb->ret), cb->atypes);
     }
-    ffi_status st = ffi_prep_cif(&b->cif, FFI_DEFAULT_ABI, n, ffi_of(b->ret), b->atypes);
+    if (st == FFI_OK) st = ffi_prep_cif(&b->cif, FFI_DEFAULT_ABI, n, ffi_of(b->ret), b->atypes);
     if (st != FFI_OK) {
         free_binding(b);
         reply_error(COP_E_SIGNATURE, "libffi cannot prepare a call of '%s': %s", sym,
@@ -341,6 +401,130 @@ static int64_t int_result(uint8_t t, const void *rv) {
     }
 }
 
+/* ---- callbacks ----------------------------------------------------------------------------- */
+
+struct Callback;
+static void free_callbacks(void *cbs, uint32_t n);
+
+/* A function pointer made for one callback argument of one CALL: C calls `code`, libffi calls
+ * on_callback with this as its user data. */
+typedef struct {
+    ffi_closure *closure;
+    void *code;
+    const CbSig *sig;
+    uint64_t id; /* the VM's callback id from the CALL */
+} Callback;
+
+static void serve(int nested, void *ret, const CbSig *sig);
+
+static void free_callbacks(void *cbs, uint32_t n) {
+    Callback *c = cbs;
+    for (uint32_t i = 0; i < n; i++) ffi_closure_free(c[i].closure);
+}
+
+/* C called a callback: ask the VM to run the function value (CALLBACK), serving the requests it
+ * makes meanwhile (nested CALLs), until its CALLBACK_RETURN. */
+static void on_callback(ffi_cif *cif, void *ret, void **args, void *user) {
+    (void)cif;
+    const Callback *cb = user;
+    const CbSig *sig = cb->sig;
+    cop_buf_start(&out, COP_CALLBACK);
+    cop_put_u64(&out, cb->id);
+    cop_put_u32(&out, sig->nparams);
+    for (uint32_t i = 0; i < sig->nparams; i++) {
+        CopValue v = {.type = sig->params[i]};
+        const void *a = args[i];
+        switch (v.type) {
+        case COP_C_INT8: v.i = *(const int8_t *)a; break;
+        case COP_C_INT16: v.i = *(const int16_t *)a; break;
+        case COP_C_INT32: v.i = *(const int32_t *)a; break;
+        case COP_C_INT64: v.i = *(const int64_t *)a; break;
+        case COP_C_UINT8: v.i = *(const uint8_t *)a; break;
+        case COP_C_UINT16: v.i = *(const uint16_t *)a; break;
+        case COP_C_UINT32: v.i = *(const uint32_t *)a; break;
+        case COP_C_UINT64: memcpy(&v.i, a, 8); break;
+        case COP_C_SIZE_T: v.i = (int64_t)*(const size_t *)a; break;
+        case COP_C_LONG: v.i = *(const long *)a; break;
+        case COP_C_INT: v.i = *(const int *)a; break;
+        case COP_C_DOUBLE: v.f = *(const double *)a; break;
+        case COP_C_FLOAT: v.f = *(const float *)a; break;
+        case COP_C_BOOL: v.i = *(const bool *)a; break;
+        case COP_C_STRING: {
+            const char *s = *(char *const *)a;
+            if (s == NULL) s = "";
+            size_t n = strlen(s);
+            if (n > COP_MAX_FRAME - 64) n = COP_MAX_FRAME - 64; /* cut: the frame has a cap */
+            v.s = s;
+            v.len = (uint32_t)n;
+            break;
+        }
+        case COP_C_POINTER:
+            v.handle = handle_of(*(void *const *)a);
+            if (v.handle == UINT64_MAX) {
+                fprintf(stderr, "nano_cop: out of memory for a handle\n");
+                _exit(2);
+            }
+            break;
+        default: break;
+        }
+        cop_put_value(&out, &v, 1);
+    }
+    fflush(stdout);
+    fflush(stderr);
+    send_frame();
+    serve(1, ret, sig);
+}
+
+/* Stores a callback's result where libffi wants it (integers narrower than a register as
+ * ffi_arg). */
+static void store_result(void *ret, uint8_t t, const CopValue *v) {
+    ffi_arg a = 0;
+    ffi_sarg s = 0;
+    switch (t) {
+    case COP_C_VOID: return;
+    case COP_C_DOUBLE: memcpy(ret, &v->f, sizeof v->f); return;
+    case COP_C_FLOAT: {
+        float f = (float)v->f;
+        memcpy(ret, &f, sizeof f);
+        return;
+    }
+    case COP_C_POINTER: {
+        void *p = v->handle == 0 ? NULL : ptrs[v->handle - 1];
+        memcpy(ret, &p, sizeof p);
+        return;
+    }
+    case COP_C_INT8: case COP_C_INT16: case COP_C_INT32: case COP_C_INT:
+        s = (ffi_sarg)v->i;
+        memcpy(ret, &s, sizeof s);
+        return;
+    case COP_C_UINT8: case COP_C_UINT16: case COP_C_UINT32: case COP_C_BOOL:
+        a = (ffi_arg)(uint64_t)v->i;
+        memcpy(ret, &a, sizeof a);
+        return;
+    case COP_C_LONG: {
+        long l = (long)v->i;
+        if (sizeof l < sizeof s) {
+            s = l;
+            memcpy(ret, &s, sizeof s);
+        } else {
+            memcpy(ret, &l, sizeof l);
+        }
+        return;
+    }
+    case COP_C_SIZE_T: {
+        size_t z = (size_t)(uint64_t)v->i;
+        if (sizeof z < sizeof a) {
+            a = z;
+            memcpy(ret, &a, sizeof a);
+        } else {
+            memcpy(ret, &z, sizeof z);
+        }
+        return;
+    }
+    default: memcpy(ret, &v->i, sizeof v->i); return; /* INT64, UINT64 */
+    }
+}
+
 static void do_call(const CopRequest *rq) {
     uint32_t id = rq->u.call.id;
     if (id >= nbindings) {
@@ -355,6 +539,8 @@ static void do_call(const CopRequest *rq) {
     }
     Arg args[COP_MAX_PARAMS];
     void *avalues[COP_MAX_PARAMS];
+    Callback cbs[COP_MAX_PARAMS];
+    uint32_t ncbs = 0;
     for (uint32_t i = 0; i < b->nparams; i++) {
         const CopValue *v = &rq->u.call.args[i];
         Arg *a = &args[i];
@@ -363,6 +549,7 @@ static void do_call(const CopRequest *rq) {
             reply_error(COP_E_ARGUMENT, "argument %u is a %s, the binding says %s", i + 1,
                         cop_ctype_name(v->type, t1, sizeof t1),
                         cop_ctype_name(b->params[i], t2, sizeof t2));
+            free_callbacks(cbs, ncbs);
             return;
         }
         switch (v->type) {
@@ -386,12 +573,36 @@ static void do_call(const CopRequest *rq) {
                 reply_error(COP_E_HANDLE,
                             "argument %u: invalid handle %llu (never issued by this co-process)",
                             i + 1, (unsigned long long)v->handle);
+                free_callbacks(cbs, ncbs);
                 return;
             }
             a->p = v->handle == 0 ? NULL : ptrs[v->handle - 1];
             break;
+        case COP_C_CALLBACK: {
+            Callback *cb = &cbs[ncbs];
+            cb->closure = ffi_closure_alloc(sizeof(ffi_closure), &cb->code);
+            if (cb->closure == NULL) {
+                reply_error(COP_E_NO_MEMORY, "out of memory for the function pointer of argument %u",
+                            i + 1);
+                free_callbacks(cbs, ncbs);
+                return;
+            }
+            ncbs++;
+            cb->sig = b->cbs[i];
+            cb->id = v->handle;
+            if (ffi_prep_closure_loc(cb->closure, (ffi_cif *)&cb->sig->cif, on_callback, cb,
+                                     cb->code) != FFI_OK) {
+                reply_error(COP_E_SIGNATURE, "libffi cannot make the function pointer of argument %u",
+                            i + 1);
+                free_callbacks(cbs, ncbs);
+                return;
+            }
+            a->p = cb->code;
+            break;
+        }
         default:
             reply_error(COP_E_ARGUMENT, "argument %u has an unsupported type", i + 1);
+            free_callbacks(cbs, ncbs);
             return;
         }
         avalues[i] = a;
@@ -409,6 +620,7 @@ static void do_call(const CopRequest *rq) {
     errno = 0;
     ffi_call((ffi_cif *)&b->cif, b->fn, &rv, avalues);
     int c_errno = errno;
+    free_callbacks(cbs, ncbs); /* the function pointers die with the call */
     fflush(stdout);
     fflush(stderr);
 
@@ -512,33 +724,48 @@ int main(int argc, char **argv) {
     if (hi > lo + 1) close_range((unsigned)lo + 1, (unsigned)hi - 1, 0);
     close_range((unsigned)hi + 1, ~0u, 0);
 
+    serve(0, NULL, NULL);
+    return 0;
+}
+
+/* Serves requests: at the top (nested = 0) until end of input; inside a callback (nested = 1)
+ * until its CALLBACK_RETURN, whose value goes to ret as sig's result type.  Each level has its
+ * own reader and request, so a CALL's strings stay valid in its frame while C runs. */
+static void serve(int nested, void *ret, const CbSig *sig) {
+    static int greeted = 0;
     CopReader in = {0};
-    static CopRequest rqst;
+    CopRequest *rqst = malloc(sizeof *rqst);
+    if (rqst == NULL) {
+        fprintf(stderr, "nano_cop: out of memory\n");
+        _exit(2);
+    }
     char err[256];
-    int greeted = 0;
     for (;;) {
         const uint8_t *payload;
         size_t len;
         int r = cop_read_frame(&in, req_fd, &payload, &len, err, sizeof err);
-        if (r == 0) exit(0); /* the virtual process is over: exit handlers run, stdio flushes */
+        if (r == 0) {
+            if (!nested) exit(0); /* the virtual process is over: exit handlers run, stdio flushes */
+            _exit(2); /* the VM went away in the middle of a callback: C cannot be resumed */
+        }
         if (r < 0) {
             /* framing is lost: say why and stop */
             reply_error(COP_E_PROTOCOL, "bad request frame: %s", err);
             exit(2);
         }
-        if (cop_decode_request(payload, len, &rqst, err, sizeof err) != 0) {
+        if (cop_decode_request(payload, len, rqst, err, sizeof err) != 0) {
             reply_error(COP_E_PROTOCOL, "bad request: %s", err);
             continue;
         }
-        if (!greeted && rqst.type != COP_HELLO) {
+        if (!greeted && rqst->type != COP_HELLO) {
             reply_error(COP_E_PROTOCOL, "bad request: the first request must be HELLO");
             continue;
         }
-        switch (rqst.type) {
+        switch (rqst->type) {
         case COP_HELLO:
-            if (rqst.u.hello.version != COP_VERSION) {
+            if (rqst->u.hello.version != COP_VERSION) {
                 reply_error(COP_E_VERSION, "nano_cop speaks protocol version %d, not %u",
-                            COP_VERSION, rqst.u.hello.version);
+                            COP_VERSION, rqst->u.hello.version);
                 exit(2);
             }
             greeted = 1;
@@ -547,8 +774,35 @@ int main(int argc, char **argv) {
             cop_put_u32(&out, COP_VERSION);
             send_frame();
             break;
-        case COP_BIND: do_bind(&rqst); break;
-        case COP_CALL: do_call(&rqst); break;
+        case COP_BIND: do_bind(rqst); break;
+        case COP_CALL: do_call(rqst); break;
+        case COP_CALLBACK_RETURN: {
+            char t1[32], t2[32];
+            const CopValue *v = &rqst->u.cb_return.value;
+            if (!nested) {
+                reply_error(COP_E_PROTOCOL, "bad request: CALLBACK_RETURN outside a callback");
+                break;
+            }
+            if (v->type != sig->ret || (v->type == COP_C_POINTER && v->handle > nptrs)) {
+                /* C is waiting for a value this co-process cannot give: it cannot go on */
+                reply_error(COP_E_PROTOCOL, "bad request: the callback returned a %s, its signature says %s",
+                            cop_ctype_name(v->type, t1, sizeof t1), cop_ctype_name(sig->ret, t2, sizeof t2));
+                _exit(2);
+            }
+            store_result(ret, sig->ret, v);
+            free(rqst);
+            cop_reader_free(&in);
+            return;
+        }
+        case COP_CALLBACK_FAIL:
+            if (!nested) {
+                reply_error(COP_E_PROTOCOL, "bad request: CALLBACK_FAIL outside a callback");
+                break;
+            }
+            /* the program failed inside the callback: there is no way back into C */
+            fflush(stdout);
+            fflush(stderr);
+            _exit(3);
         default: reply_error(COP_E_PROTOCOL, "bad request: unexpected message"); break;
         }
         cop_reader_trim(&in);

@@ -30,6 +30,12 @@ struct CopClient {
     CopBuf buf;
     CopReader rd;
     char gone[400];    /* why the co-process is gone ("" while it runs) */
+    /* the function values passed as callbacks to the calls in progress (outermost first; a
+     * callback id is an index): each with the import and parameter whose signature it has */
+    struct CopCb {
+        uint32_t func, import, param;
+    } *cbs;
+    size_t ncbs, cbs_cap;
 };
 
 /* How long an ending co-process may take to exit before it is killed. */
@@ -309,6 +315,7 @@ static int start(Process *p, struct CopClient *c, char *err, size_t errlen) {
 
 /* ---- calls --------------------------------------------------------------------------------- */
 
+/* The C type of a value kind in a file without CTYPES. */
 static uint8_t ctype_of(uint8_t kind) {
     switch (kind) {
     case NVM_VK_INT: return COP_C_INT64;
@@ -316,8 +323,36 @@ static uint8_t ctype_of(uint8_t kind) {
     case NVM_VK_BOOL: return COP_C_BOOL;
     case NVM_VK_STRING: return COP_C_STRING;
     case NVM_VK_OPAQUE: return COP_C_POINTER;
+    case NVM_VK_FUNC: return COP_C_CALLBACK;
     default: return COP_C_VOID;
     }
+}
+
+/* The C types of an import: its CTYPES signature (checked by the loader), else its kinds'. */
+static uint8_t ret_ctype(const Import *imp) {
+    if (imp->csig != NULL) return imp->csig[0];
+    return imp->nret ? ctype_of(imp->ret_kind) : COP_C_VOID;
+}
+
+static uint8_t param_ctype(const Import *imp, uint32_t k) {
+    if (imp->csig != NULL) return imp->csig[1 + k];
+    return ctype_of(imp->param_kinds[k]);
+}
+
+/* The range of the integer C types (uint64 and size_t take any bit pattern). */
+static int int_fits(uint8_t t, int64_t v, int64_t *lo, int64_t *hi) {
+    switch (t) {
+    case COP_C_INT8: *lo = INT8_MIN; *hi = INT8_MAX; break;
+    case COP_C_INT16: *lo = INT16_MIN; *hi = INT16_MAX; break;
+    case COP_C_INT32: *lo = INT32_MIN; *hi = INT32_MAX; break;
+    case COP_C_UINT8: *lo = 0; *hi = UINT8_MAX; break;
+    case COP_C_UINT16: *lo = 0; *hi = UINT16_MAX; break;
+    case COP_C_UINT32: *lo = 0; *hi = UINT32_MAX; break;
+    case COP_C_INT: *lo = INT_MIN; *hi = INT_MAX; break;
+    case COP_C_LONG: *lo = LONG_MIN; *hi = LONG_MAX; break;
+    default: return 1;
+    }
+    return v >= *lo && v <= *hi;
 }
 
 /* A name for the wire: at most COP_MAX_NAME bytes, no NUL inside. */
@@ -342,9 +377,11 @@ static int bind_import(Process *p, struct CopClient *c, uint32_t i) {
     cop_buf_start(&c->buf, COP_BIND);
     cop_put_str(&c->buf, lib, (uint32_t)strlen(lib), 0);
     cop_put_str(&c->buf, sym, (uint32_t)strlen(sym), 0);
-    cop_put_u8(&c->buf, imp->nret ? ctype_of(imp->ret_kind) : COP_C_VOID);
+    cop_put_u8(&c->buf, ret_ctype(imp));
     cop_put_u32(&c->buf, imp->nparams);
-    for (uint32_t k = 0; k < imp->nparams; k++) cop_put_u8(&c->buf, ctype_of(imp->param_kinds[k]));
+    for (uint32_t k = 0; k < imp->nparams; k++) cop_put_u8(&c->buf, param_ctype(imp, k));
+    if (imp->csig != NULL) /* the callbacks' signatures, as CTYPES has them */
+        cop_put_bytes(&c->buf, imp->csig + 1 + imp->nparams, imp->csig_len - 1 - imp->nparams);
     CopReply rp;
     if (exchange(c, &rp) != 0) return call_fail(p, "extern call to %s: %s", sym, c->gone);
     if (rp.type == COP_BOUND) {
@@ -363,7 +400,122 @@ static int bind_import(Process *p, struct CopClient *c, uint32_t i) {
     return call_fail(p, "extern call to %s: %s", sym, c->gone);
 }
 
+/* The signature of callback parameter k of imp (from its CTYPES entry, which the loader
+ * checked): result type, count, parameter types. */
+static const uint8_t *cb_sig(const Import *imp, uint32_t k) {
+    const uint8_t *c = imp->csig + 1 + imp->nparams;
+    for (uint32_t j = 0; j < k; j++)
+        if (imp->csig[1 + j] == COP_C_CALLBACK) c += 2 + c[1];
+    return c;
+}
+
+/* A CALLBACK during an extern call: runs the function value on this process and answers
+ * CALLBACK_RETURN; *rp is then the next reply.  0, -1 after a runtime error (recorded; the
+ * co-process is told and ends), -2 when the program halted in the callback. */
+static int run_callback(Process *p, struct CopClient *c, CopReply *rp, const char *name) {
+    char why[300], tb[32];
+    uint64_t id = rp->u.callback.id;
+    if (id >= c->ncbs) {
+        snprintf(why, sizeof why, "nano_cop sent a bad reply: a CALLBACK of id %llu, which no call in progress passed",
+                 (unsigned long long)id);
+        lose(c, 0, why);
+        return call_fail(p, "extern call to %s: %s", name, c->gone);
+    }
+    struct CopCb cb = c->cbs[id];
+    const Import *cimp = &p->prog->imports[cb.import];
+    const uint8_t *sig = cb_sig(cimp, cb.param);
+    uint32_t m = sig[1];
+    uint32_t n = rp->u.callback.nargs;
+    int bad = n != m;
+    for (uint32_t k = 0; k < n && !bad; k++) {
+        const CopValue *v = &rp->u.callback.args[k];
+        bad = v->type != sig[2 + k] || (v->type == COP_C_POINTER && v->handle > (uint64_t)INT64_MAX);
+    }
+    if (bad) {
+        snprintf(why, sizeof why, "nano_cop sent a bad reply: a CALLBACK whose arguments do not match its signature");
+        lose(c, 0, why);
+        return call_fail(p, "extern call to %s: %s", name, c->gone);
+    }
+    if ((uint64_t)(p->stack_end - p->sp) < (uint64_t)n + VM_STACK_SLACK)
+        return call_fail(p, "stack overflow");
+    Value *base = p->sp;
+    for (uint32_t k = 0; k < n; k++) {
+        const CopValue *v = &rp->u.callback.args[k];
+        switch (v->type) {
+        case COP_C_DOUBLE: case COP_C_FLOAT: *p->sp++ = v_float(v->f); break;
+        case COP_C_BOOL: *p->sp++ = v_bool(v->i != 0); break;
+        case COP_C_POINTER: *p->sp++ = v_int((int64_t)v->handle); break;
+        case COP_C_STRING: {
+            /* earlier arguments are on the stack, so an allocation's collection keeps them */
+            ObjString *s = str_new(&p->heap, v->s, v->len);
+            if (s == NULL) {
+                p->sp = base;
+                return call_fail(p, "extern call to %s: %s", name, p->heap.error);
+            }
+            *p->sp++ = v_obj(T_STR, s);
+            break;
+        }
+        default: *p->sp++ = v_int(v->i); break;
+        }
+    }
+    cop_reader_trim(&c->rd);
+    int r = harness_apply(p, cb.func, n);
+    if (r != STOP_RETURN) {
+        /* the program failed (or halted) in the callback: C cannot be resumed, so nano_cop
+         * exits; the error stays the callback's */
+        if (c->req >= 0) {
+            cop_buf_start(&c->buf, COP_CALLBACK_FAIL);
+            send_frame(c);
+        }
+        lose(c, 1, "nano_cop did not exit after a failed callback");
+        snprintf(c->gone, sizeof c->gone, "a callback failed earlier");
+        return r == STOP_HALT ? -2 : -1;
+    }
+    uint8_t rt = sig[0];
+    CopValue out = {.type = rt};
+    if (rt != COP_C_VOID) {
+        Value res = p->sp[-1];
+        p->sp = base;
+        int64_t lo, hi;
+        switch (rt) {
+        case COP_C_DOUBLE: case COP_C_FLOAT: out.f = res.as.f; break;
+        case COP_C_BOOL: out.i = res.as.i != 0; break;
+        case COP_C_POINTER:
+            if (res.as.i < 0)
+                return call_fail(p, "extern call to %s: the callback returned the invalid handle %lld",
+                                 name, (long long)res.as.i);
+            out.handle = (uint64_t)res.as.i;
+            break;
+        default:
+            if (!int_fits(rt, res.as.i, &lo, &hi))
+                return call_fail(p, "extern call to %s: the callback's result %lld is out of the "
+                                    "range of C type %s (%lld to %lld)",
+                                 name, (long long)res.as.i, cop_ctype_name(rt, tb, sizeof tb),
+                                 (long long)lo, (long long)hi);
+            out.i = res.as.i;
+            break;
+        }
+    } else {
+        p->sp = base;
+    }
+    cop_buf_start(&c->buf, COP_CALLBACK_RETURN);
+    cop_put_value(&c->buf, &out, 0);
+    if (exchange(c, rp) != 0) return call_fail(p, "extern call to %s: %s", name, c->gone);
+    return 0;
+}
+
+static int extern_call(Process *p);
+
 int cop_extern_call(Process *p) {
+    struct CopClient *c = p->cop;
+    size_t base = c != NULL ? c->ncbs : 0;
+    int r = extern_call(p);
+    c = p->cop;
+    if (c != NULL) c->ncbs = base; /* the callbacks of this call are over */
+    return r;
+}
+
+static int extern_call(Process *p) {
     const Program *prog = p->prog;
     uint32_t i = p->trap_import;
     const Import *imp = &prog->imports[i];
@@ -372,10 +524,14 @@ int cop_extern_call(Process *p) {
         return call_fail(p, "extern call to %s: %u parameters (the limit is %u)", name,
                          imp->nparams, COP_MAX_PARAMS);
     Value *args = p->sp - imp->nparams;
-    for (uint32_t k = 0; k < imp->nparams; k++)
+    for (uint32_t k = 0; k < imp->nparams; k++) {
         if (imp->param_kinds[k] == NVM_VK_STRING && args[k].tag != T_STR)
             return call_fail(p, "type error: CALL_EXTERN expects string, got %s",
                              tag_name(args[k].tag));
+        if (imp->param_kinds[k] == NVM_VK_FUNC && args[k].tag != T_FN)
+            return call_fail(p, "type error: CALL_EXTERN expects function, got %s",
+                             tag_name(args[k].tag));
+    }
 
     struct CopClient *c = p->cop;
     if (c == NULL) {
@@ -403,10 +559,20 @@ int cop_extern_call(Process *p) {
     cop_put_u32(&c->buf, c->bound[i] - 1u);
     cop_put_u32(&c->buf, imp->nparams);
     for (uint32_t k = 0; k < imp->nparams; k++) {
-        CopValue v = {.type = ctype_of(imp->param_kinds[k])};
+        CopValue v = {.type = param_ctype(imp, k)};
         Value a = args[k];
+        int64_t lo, hi;
+        char tb[32];
         switch (imp->param_kinds[k]) {
-        case NVM_VK_INT: v.i = a.as.i; break;
+        case NVM_VK_INT:
+            if (!int_fits(v.type, a.as.i, &lo, &hi))
+                return call_fail(p, "extern call to %s: argument %u: %lld is out of the range of "
+                                    "C type %s (%lld to %lld)",
+                                 name, k + 1, (long long)a.as.i,
+                                 cop_ctype_name(v.type, tb, sizeof tb), (long long)lo,
+                                 (long long)hi);
+            v.i = a.as.i;
+            break;
         case NVM_VK_FLOAT: v.f = a.as.f; break;
         case NVM_VK_BOOL: v.i = a.as.i != 0; break;
         case NVM_VK_OPAQUE:
@@ -428,6 +594,18 @@ int cop_extern_call(Process *p) {
             v.len = (uint32_t)n;
             break;
         }
+        case NVM_VK_FUNC: {
+            if (c->ncbs == c->cbs_cap) {
+                size_t cap = c->cbs_cap ? c->cbs_cap * 2 : 8;
+                struct CopCb *t = realloc(c->cbs, cap * sizeof *t);
+                if (t == NULL) return call_fail(p, "extern call to %s: out of memory", name);
+                c->cbs = t;
+                c->cbs_cap = cap;
+            }
+            c->cbs[c->ncbs] = (struct CopCb){(uint32_t)a.as.i, i, k};
+            v.handle = c->ncbs++;
+            break;
+        }
         default: break;
         }
         cop_put_value(&c->buf, &v, 1); /* strings are written from the heap: nothing allocates */
@@ -437,13 +615,17 @@ int cop_extern_call(Process *p) {
                          name, COP_MAX_FRAME);
     CopReply rp;
     if (exchange(c, &rp) != 0) return call_fail(p, "extern call to %s: %s", name, c->gone);
+    while (rp.type == COP_CALLBACK) {
+        int r = run_callback(p, c, &rp, name);
+        if (r != 0) return r;
+    }
     if (rp.type == COP_ERROR) {
         char msg[400];
         clean_copy(msg, sizeof msg, rp.u.error.message, rp.u.error.len);
         cop_reader_trim(&c->rd);
         return call_fail(p, "extern call to %s: %s", name, msg);
     }
-    uint8_t want = imp->nret ? ctype_of(imp->ret_kind) : COP_C_VOID;
+    uint8_t want = ret_ctype(imp);
     if (rp.type != COP_RESULT || rp.u.result.value.type != want ||
         (want == COP_C_POINTER && rp.u.result.value.handle > (uint64_t)INT64_MAX)) {
         char why[200], tb[32];
@@ -459,8 +641,10 @@ int cop_extern_call(Process *p) {
     p->sp -= imp->nparams;
     switch (want) {
     case COP_C_VOID: break;
-    case COP_C_INT64: *p->sp++ = v_int(r->i); break;
-    case COP_C_DOUBLE: *p->sp++ = v_float(r->f); break;
+    case COP_C_INT8: case COP_C_INT16: case COP_C_INT32: case COP_C_INT64: case COP_C_UINT8:
+    case COP_C_UINT16: case COP_C_UINT32: case COP_C_UINT64: case COP_C_SIZE_T: case COP_C_LONG:
+    case COP_C_INT: *p->sp++ = v_int(r->i); break;
+    case COP_C_DOUBLE: case COP_C_FLOAT: *p->sp++ = v_float(r->f); break;
     case COP_C_BOOL: *p->sp++ = v_bool(r->i != 0); break;
     case COP_C_POINTER: *p->sp++ = v_int((int64_t)r->handle); break;
     case COP_C_STRING: {
@@ -484,5 +668,6 @@ void cop_close(Process *p) {
     cop_buf_free(&c->buf);
     cop_reader_free(&c->rd);
     free(c->bound);
+    free(c->cbs);
     free(c);
 }

@@ -81,7 +81,7 @@ static void put_name(FILE *out, const Program *p, uint32_t idx) {
 }
 
 static const char *vk_name(uint32_t k) {
-    static const char *const names[] = {"void", "int", "float", "bool", "string", "opaque"};
+    static const char *const names[] = {"void", "int", "float", "bool", "string", "opaque", "function"};
     return k < sizeof names / sizeof names[0] ? names[k] : "?";
 }
 

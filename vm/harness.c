@@ -494,9 +494,10 @@ static StopReason run_core(Process *p) {
     }
 }
 
-/* Enter function f (no arguments) from the harness and run it until it returns, halts or
- * fails, servicing traps on the way.  On STOP_RETURN the result (if any) is left on the stack. */
-static StopReason run_function(Process *p, uint32_t f) {
+/* Enter function f from the harness, its nargs arguments on top of the stack, and run it until
+ * it returns, halts or fails, servicing traps on the way.  On STOP_RETURN the result (if any)
+ * is left on the stack. */
+static StopReason run_function_args(Process *p, uint32_t f, uint32_t nargs) {
     const Function *fn = &p->prog->funcs[f];
     if (p->nframes == p->max_frames ||
         (uint64_t)(p->stack_end - p->sp) < (uint64_t)fn->nlocals + fn->max_stack + VM_STACK_SLACK) {
@@ -507,13 +508,15 @@ static StopReason run_function(Process *p, uint32_t f) {
     Frame *fr = &p->frames[p->nframes++];
     fr->func = f;
     fr->ret_pc = VM_RET_TO_HARNESS;
-    fr->base = p->sp;
-    for (uint32_t i = 0; i < fn->nlocals; i++) *p->sp++ = v_unit();
+    fr->base = p->sp - nargs;
+    for (uint32_t i = nargs; i < fn->nlocals; i++) *p->sp++ = v_unit();
     p->pc = fn->code_start;
     for (;;) {
         StopReason r = run_core(p);
         if (r != STOP_TRAP) return r;
-        if (service(p) != 0) return STOP_ERROR;
+        int s = service(p);
+        if (s == -2) return STOP_HALT; /* the program halted inside a callback */
+        if (s != 0) return STOP_ERROR;
         if (vm_cancel_is_set(p->cancel)) {
             process_fail(p, "cancelled");
             p->error_pc = p->trap_pc;
@@ -521,6 +524,8 @@ static StopReason run_function(Process *p, uint32_t f) {
         }
     }
 }
+
+static StopReason run_function(Process *p, uint32_t f) { return run_function_args(p, f, 0); }
 
 /* Finish a run that stopped with r: report an error, and return the exit status. */
 static int finish(Process *p, StopReason r) {
@@ -559,6 +564,31 @@ int harness_run(Process *p) {
     harness_flush(p);
     cop_close(p); /* the program is over: so is its co-process (on the thread that started it) */
     return status;
+}
+
+int harness_apply(Process *p, uint32_t func, uint32_t nargs) {
+    const Function *fn = &p->prog->funcs[func];
+    if (fn->nparams != nargs || fn->nlocals < nargs) {
+        process_fail(p, "type error: callback to %s (%u parameters) with %u arguments",
+                     program_str(p->prog, fn->name), fn->nparams, nargs);
+        p->error_pc = p->trap_pc;
+        return STOP_ERROR;
+    }
+    size_t depth = p->nframes;
+    uint32_t pc = p->pc, trap_pc = p->trap_pc, trap_no = p->trap_no, trap_import = p->trap_import;
+    StopReason r = run_function_args(p, func, nargs);
+    if (r == STOP_RETURN) {
+        p->nframes = depth;
+        p->pc = pc;
+        p->trap_pc = trap_pc;
+        p->trap_no = trap_no;
+        p->trap_import = trap_import;
+    } else if (r == STOP_ERROR && p->nframes > depth) {
+        /* the callback's frame will not return: its return pc now names the extern call, so
+         * that the stack trace shows the caller's line */
+        p->frames[depth].ret_pc = trap_pc + 1;
+    }
+    return r;
 }
 
 int harness_call(Process *p, uint32_t func) {

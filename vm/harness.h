@@ -19,6 +19,12 @@ int harness_run(Process *p);
  * returns normally, VM_EXIT_RUNTIME_ERROR (after reporting) when it fails, or the HALT status. */
 int harness_call(Process *p, uint32_t func);
 
+/* Run function func with its nargs arguments on top of the stack (a callback from C, during an
+ * extern call): STOP_RETURN with the arguments replaced by the result (if any) and the trap
+ * state of the extern call restored; STOP_ERROR (not yet reported: the frames stay for the
+ * stack trace) or STOP_HALT otherwise. */
+int harness_apply(Process *p, uint32_t func, uint32_t nargs);
+
 /* Write out the process's buffered output. */
 void harness_flush(Process *p);
 

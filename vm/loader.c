@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../cop/cop_wire.h"
 #include "nvm_format.h"
 #include "program.h"
 
@@ -44,7 +45,7 @@ static const char *const sec_names[NVM_SEC__LAST + 1] = {
     [NVM_SEC_FUNCTIONS] = "FUNCTIONS",     [NVM_SEC_TYPES] = "TYPES",
     [NVM_SEC_GLOBALS] = "GLOBALS",         [NVM_SEC_IMPORTS] = "IMPORTS",
     [NVM_SEC_DEBUG_LINES] = "DEBUG_LINES", [NVM_SEC_SHADOW] = "SHADOW",
-    [NVM_SEC_META] = "META",
+    [NVM_SEC_META] = "META",               [NVM_SEC_CTYPES] = "CTYPES",
 };
 
 static const char *const type_kind_names[] = {"struct", "tuple", "union", "enum"};
@@ -347,12 +348,81 @@ static int load_imports(Sec *s, Program *p) {
         if (!im->param_kinds) return fail(s->L, "out of memory (imports)");
         for (uint32_t k = 0; k < im->nparams; k++) {
             uint8_t vk = s->b[s->pos + k];
-            if (vk == NVM_VK_VOID || vk > NVM_VK_OPAQUE)
+            if (vk == NVM_VK_VOID || vk > NVM_VK_FUNC)
                 return sfail(s, "parameter %u: bad value kind %u", k, vk);
             im->param_kinds[k] = vk;
         }
         for (uint32_t k = im->nparams; k < padded; k++)
             if (s->b[s->pos + k] != 0) return sfail(s, "nonzero padding byte");
+        s->pos += padded;
+    }
+    return check_end(s);
+}
+
+/* Whether C type code c can carry a value of kind vk (docs/NVM_FORMAT.md 3.10). */
+static int ctype_fits(uint8_t vk, uint8_t c) {
+    switch (vk) {
+    case NVM_VK_VOID: return c == COP_C_VOID;
+    case NVM_VK_INT: return c >= COP_C_INT8 && c <= COP_C_INT;
+    case NVM_VK_FLOAT: return c == COP_C_DOUBLE || c == COP_C_FLOAT;
+    case NVM_VK_BOOL: return c == COP_C_BOOL;
+    case NVM_VK_STRING: return c == COP_C_STRING;
+    case NVM_VK_OPAQUE: return c == COP_C_POINTER;
+    case NVM_VK_FUNC: return c == COP_C_CALLBACK;
+    default: return 0;
+    }
+}
+
+static int load_ctypes(Sec *s, Program *p) {
+    uint32_t count = 0;
+    if (rd_count(s, &count, 4, "import count") < 0) return -1;
+    if (count != p->nimports)
+        return sfail(s, "%u entries for %u imports", count, p->nimports);
+    char tb[32];
+    for (uint32_t i = 0; i < count; i++) {
+        Import *im = &p->imports[i];
+        snprintf(s->ctx, sizeof s->ctx, "import %u: ", i);
+        uint32_t n = 0;
+        if (rd(s, &n, "length") < 0) return -1;
+        uint32_t padded = n + (uint32_t)((4 - n % 4) % 4);
+        if (n > s->size - s->pos || padded > s->size - s->pos)
+            return sfail(s, "length %u too large for the %u bytes left in the section", n,
+                         s->size - s->pos);
+        const uint8_t *c = s->b + s->pos;
+        if (n < 1 + (uint64_t)im->nparams)
+            return sfail(s, "length %u too small for a result and %u parameters", n, im->nparams);
+        if (!ctype_fits(im->nret ? im->ret_kind : NVM_VK_VOID, c[0]))
+            return sfail(s, "result: C type %s does not carry value kind %u",
+                         cop_ctype_name(c[0], tb, sizeof tb), im->ret_kind);
+        uint32_t at = 1 + im->nparams;
+        for (uint32_t k = 0; k < im->nparams; k++) {
+            if (!ctype_fits(im->param_kinds[k], c[1 + k]))
+                return sfail(s, "parameter %u: C type %s does not carry value kind %u", k,
+                             cop_ctype_name(c[1 + k], tb, sizeof tb), im->param_kinds[k]);
+            if (c[1 + k] != COP_C_CALLBACK) continue;
+            /* the callback's signature: result, count, parameters */
+            if (n - at < 2) return sfail(s, "parameter %u: callback signature cut short", k);
+            uint8_t r = c[at], m = c[at + 1];
+            if (r > COP_C_POINTER || r == COP_C_STRING)
+                return sfail(s, "parameter %u: callback result C type %s", k,
+                             cop_ctype_name(r, tb, sizeof tb));
+            if (m > COP_MAX_PARAMS || n - at - 2 < m)
+                return sfail(s, "parameter %u: callback of %u parameters cut short", k, m);
+            for (uint32_t q = 0; q < m; q++) {
+                uint8_t pc = c[at + 2 + q];
+                if (pc == COP_C_VOID || pc > COP_C_POINTER)
+                    return sfail(s, "parameter %u: callback parameter %u: C type %s", k, q,
+                                 cop_ctype_name(pc, tb, sizeof tb));
+            }
+            at += 2u + m;
+        }
+        if (at != n) return sfail(s, "%u bytes after the signature", n - at);
+        for (uint32_t k = n; k < padded; k++)
+            if (s->b[s->pos + k] != 0) return sfail(s, "nonzero padding byte");
+        im->csig = xcalloc(n, 1);
+        if (!im->csig) return fail(s->L, "out of memory (ctypes)");
+        memcpy(im->csig, c, n);
+        im->csig_len = n;
         s->pos += padded;
     }
     return check_end(s);
@@ -523,7 +593,7 @@ static int load_all(Loader *L, Program *p, const uint8_t *b, size_t len) {
         [NVM_SEC_FUNCTIONS] = load_functions, [NVM_SEC_TYPES] = load_types,
         [NVM_SEC_GLOBALS] = load_globals,   [NVM_SEC_IMPORTS] = load_imports,
         [NVM_SEC_DEBUG_LINES] = load_lines, [NVM_SEC_SHADOW] = load_shadow,
-        [NVM_SEC_META] = load_meta,
+        [NVM_SEC_META] = load_meta,         [NVM_SEC_CTYPES] = load_ctypes,
     };
     for (int id = 1; id <= NVM_SEC__LAST; id++) {
         if (where[id] < 0) continue;
@@ -531,6 +601,12 @@ static int load_all(Loader *L, Program *p, const uint8_t *b, size_t len) {
         Sec s = {L, sec_names[id], b + d->offset, d->size, 0, ""};
         if (loaders[id](&s, p) < 0) return -1;
     }
+    for (uint32_t i = 0; i < p->nimports; i++)
+        for (uint32_t k = 0; k < p->imports[i].nparams && p->imports[i].csig == NULL; k++)
+            if (p->imports[i].param_kinds[k] == NVM_VK_FUNC)
+                return fail(L, "import %u: parameter %u is a callback, whose signature needs a "
+                               "CTYPES section",
+                            i, k);
     return 0;
 }
 
@@ -646,7 +722,10 @@ void program_free(Program *p) {
     }
     free(p->global_names);
     if (p->imports)
-        for (uint32_t i = 0; i < p->nimports; i++) free(p->imports[i].param_kinds);
+        for (uint32_t i = 0; i < p->nimports; i++) {
+            free(p->imports[i].param_kinds);
+            free(p->imports[i].csig);
+        }
     free(p->imports);
     free(p->lines);
     free(p->shadows);

@@ -8,7 +8,7 @@
 #define NVM_MAGIC2 'V'
 #define NVM_MAGIC3 'M'
 #define NVM_VERSION_MAJOR 1
-#define NVM_VERSION_MINOR 0
+#define NVM_VERSION_MINOR 1
 
 #define NVM_HEADER_SIZE 32
 #define NVM_DIR_ENTRY_SIZE 12
@@ -28,7 +28,8 @@ enum {
     NVM_SEC_DEBUG_LINES = 7,
     NVM_SEC_SHADOW = 8,
     NVM_SEC_META = 9,
-    NVM_SEC__LAST = 9
+    NVM_SEC_CTYPES = 10, /* since 1.1: the C types of the imports */
+    NVM_SEC__LAST = 10
 };
 
 enum { NVM_TYPE_STRUCT = 0, NVM_TYPE_TUPLE = 1, NVM_TYPE_UNION = 2, NVM_TYPE_ENUM = 3 };
@@ -40,7 +41,8 @@ enum {
     NVM_VK_FLOAT = 2,
     NVM_VK_BOOL = 3,
     NVM_VK_STRING = 4,
-    NVM_VK_OPAQUE = 5
+    NVM_VK_OPAQUE = 5,
+    NVM_VK_FUNC = 6 /* parameters only, since 1.1: a function value C calls back (CTYPES has its signature) */
 };
 
 #include <stddef.h>

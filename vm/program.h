@@ -47,6 +47,11 @@ typedef struct {
     uint32_t nret;     /* 0 or 1 */
     uint8_t *param_kinds; /* NVM_VK_* */
     uint8_t ret_kind;
+    /* The import's C signature from the CTYPES section (CopCType codes: the result, the
+     * parameters, then the signature of each callback parameter: result, count, parameters),
+     * checked by the loader; NULL when the file has no CTYPES (the C types follow the kinds). */
+    uint8_t *csig;
+    uint32_t csig_len;
 } Import;
 
 typedef struct {

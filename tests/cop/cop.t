@@ -22,6 +22,8 @@ for f in "$VIRT" "$VM" "$COP"; do
 done
 unset NANO_COP
 export NANO_COP_TEST_VAR="value from the environment"
+# libcoptest.so by name, as a module's C code is found (callback.nano)
+export NANO_CLIB_PATH="/nonexistent:$BUILD/tests/cop"
 unset NANO_COP_TEST_UNSET
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_cop_t.XXXXXX")
 # processes this test started and has not seen end (nano_vm, and co-processes found through

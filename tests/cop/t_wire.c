@@ -230,6 +230,7 @@ static int fuzz_one(const uint8_t *data, size_t n) {
                    strlen(rq.u.bind.symbol) != rq.u.bind.symbol_len;
             for (uint32_t i = 0; i < rq.u.bind.nparams; i++)
                 bad |= rq.u.bind.params[i] == COP_C_VOID || rq.u.bind.params[i] >= COP_C__COUNT;
+            bad |= rq.u.bind.cbsig < p || rq.u.bind.cbsig + rq.u.bind.cbsig_len > p + n;
         } else if (rq.type == COP_CALL) {
             bad |= rq.u.call.nargs > COP_MAX_PARAMS;
             for (uint32_t i = 0; i < rq.u.call.nargs; i++) {
@@ -239,8 +240,13 @@ static int fuzz_one(const uint8_t *data, size_t n) {
                     bad |= (const uint8_t *)v->s < p || (const uint8_t *)v->s + v->len >= p + n ||
                            v->s[v->len] != 0;
             }
+        } else if (rq.type == COP_CALLBACK_RETURN) {
+            const CopValue *v = &rq.u.cb_return.value;
+            bad |= v->type >= COP_C_CALLBACK;
+            if (v->type == COP_C_STRING)
+                bad |= (const uint8_t *)v->s + v->len >= p + n || v->s[v->len] != 0;
         } else {
-            bad |= rq.type != COP_HELLO;
+            bad |= rq.type != COP_HELLO && rq.type != COP_CALLBACK_FAIL;
         }
     } else {
         rejected++;
@@ -251,6 +257,14 @@ static int fuzz_one(const uint8_t *data, size_t n) {
         if (rp.type == COP_RESULT && rp.u.result.value.type == COP_C_STRING)
             bad |= (const uint8_t *)rp.u.result.value.s + rp.u.result.value.len >= p + n;
         if (rp.type == COP_ERROR) bad |= rp.u.error.len > COP_MAX_MESSAGE;
+        if (rp.type == COP_CALLBACK) {
+            bad |= rp.u.callback.nargs > COP_MAX_PARAMS;
+            for (uint32_t i = 0; i < rp.u.callback.nargs && i < COP_MAX_PARAMS; i++) {
+                const CopValue *v = &rp.u.callback.args[i];
+                bad |= v->type == COP_C_VOID || v->type >= COP_C_CALLBACK;
+                if (v->type == COP_C_STRING) bad |= (const uint8_t *)v->s + v->len >= p + n;
+            }
+        }
     } else {
         rejected++;
         bad |= err[0] == '\0';
@@ -326,8 +340,12 @@ static void decoder_fuzz(void) {
         {"a void argument", {COP_CALL, 0, 0, 0, 0, 1, 0, 0, 0, COP_C_VOID}, 10, 0, "has type void"},
         {"128 parameters", {COP_BIND, 0, 0, 0, 0, 0, 1, 0, 0, 0, 'f', 0, COP_C_VOID, 128, 0, 0, 0}, 17, 0, "128 parameters (the limit is 127)"},
         {"a string longer than the frame", {COP_CALL, 0, 0, 0, 0, 1, 0, 0, 0, COP_C_STRING, 0xff, 0xff, 0xff, 0x3f, 'a', 0}, 16, 0, "ends inside argument 1"},
-        {"a reserved callback message", {COP_CALLBACK}, 1, 1, "reserved for callbacks"},
-        {"a reserved callback type", {COP_CALL, 0, 0, 0, 0, 1, 0, 0, 0, COP_C_CALLBACK, 0, 0, 0, 0, 0, 0, 0, 0}, 18, 0, "is a callback, which is reserved"},
+        {"a CALLBACK cut short", {COP_CALLBACK}, 1, 1, "ends inside CALLBACK"},
+        {"a callback as a callback's argument", {COP_CALLBACK, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, COP_C_CALLBACK, 0, 0, 0, 0, 0, 0, 0, 0}, 22, 1, "callback argument 1 is a callback, which is not allowed here"},
+        {"a callback as a callback's result", {COP_CALLBACK_RETURN, COP_C_CALLBACK, 0, 0, 0, 0, 0, 0, 0, 0}, 10, 0, "is a callback, which is not allowed here"},
+        {"a BIND without its callback's signature", {COP_BIND, 0, 0, 0, 0, 0, 1, 0, 0, 0, 'f', 0, COP_C_VOID, 1, 0, 0, 0, COP_C_CALLBACK}, 18, 0, "ends inside a callback signature"},
+        {"a callback returning a string", {COP_BIND, 0, 0, 0, 0, 0, 1, 0, 0, 0, 'f', 0, COP_C_VOID, 1, 0, 0, 0, COP_C_CALLBACK, COP_C_STRING, 0}, 20, 0, "callback 1 returns the char *"},
+        {"a callback taking a callback", {COP_BIND, 0, 0, 0, 0, 0, 1, 0, 0, 0, 'f', 0, COP_C_VOID, 1, 0, 0, 0, COP_C_CALLBACK, COP_C_VOID, 1, COP_C_CALLBACK}, 21, 0, "callback 1: parameter 1 has the callback"},
         {"an unknown message", {0x42}, 1, 0, "unknown message type 0x42"},
         {"a reply sent as a request", {COP_BOUND, 0, 0, 0, 0}, 5, 0, "a BOUND message is not a request"},
         {"a wrong magic number", {COP_HELLO, 1, 2, 3, 4, 1, 0, 0, 0}, 9, 0, "wrong magic number"},

@@ -598,6 +598,9 @@ static int section(NB *b, uint32_t id, Buf *out) {
         buf_u32(out, (uint32_t)b->nsources);
         for (size_t i = 0; i < b->nsources; i++) buf_u32(out, b->sources[i]);
         return 1;
+    case NVM_SEC_CTYPES: /* only as raw bytes (nb_section_raw) */
+        buf_u32(out, 0);
+        return 0;
     default:
         die("unknown section %u", id);
     }

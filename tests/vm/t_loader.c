@@ -557,6 +557,65 @@ static void test_globals_imports(void) {
     expect(b, "nparams 5 too large", "import parameters past the end");
 }
 
+/* CTYPES (docs/NVM_FORMAT.md 3.10): one import of two parameters, int and function. */
+static NB *ctypes_base(void) {
+    NB *b = base();
+    RAW(b, NVM_SEC_IMPORTS, 1, 0, NVM_NONE, 2, 1, NVM_VK_INT, 0x00000601);
+    return b;
+}
+
+static void test_ctypes(void) {
+    /* result int (11), parameters uint32 (7) and callback (17): int (11) of two pointers (16) */
+    NB *b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 7, 0x0B11070B, 0x00101002);
+    size_t len;
+    uint8_t *bytes = nb_build(b, &len);
+    Program *p = program_load(bytes, len, err, sizeof err);
+    ok(p != NULL && p->imports[0].csig_len == 7 && p->imports[0].csig[2] == 17 &&
+           p->imports[0].csig[6] == 16,
+       "CTYPES with a callback signature loads (%s)", err);
+    program_free(p);
+    free(bytes);
+    nb_free(b);
+    b = ctypes_base();
+    expect(b, "import 0: parameter 1 is a callback, whose signature needs a CTYPES section",
+           "a callback parameter without CTYPES");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 2, 7, 0x0B11070B, 0x00101002);
+    expect(b, "section CTYPES: 2 entries for 1 imports", "CTYPES count differs");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 7, 0x0B11070C, 0x00101002);
+    expect(b, "import 0: result: C type double does not carry value kind 1", "double for int");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 7, 0x0B110F0B, 0x00101002);
+    expect(b, "import 0: parameter 0: C type char * does not carry value kind 1",
+           "char * for int");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 7, 0x0F11070B, 0x00101002);
+    expect(b, "parameter 1: callback result C type char *", "a callback returning a string");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 7, 0x0B11070B, 0x00100003);
+    expect(b, "parameter 1: callback of 3 parameters cut short", "callback cut short");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 7, 0x0B11070B, 0x00111002);
+    expect(b, "callback parameter 1: C type callback", "a callback taking a callback");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 6, 0x0B11070B, 0x00001002);
+    expect(b, "parameter 1: callback of 2 parameters cut short", "length cuts the signature");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 8, 0x0B11070B, 0x00101002);
+    expect(b, "import 0: 1 bytes after the signature", "bytes after the signature");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 7, 0x0B11070B, 0x01101002);
+    expect(b, "import 0: nonzero padding byte", "nonzero CTYPES padding");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 0xFFFFFFF0, 0);
+    expect(b, "length 4294967280 too large", "hostile CTYPES length");
+    b = ctypes_base();
+    RAW(b, NVM_SEC_CTYPES, 1, 2, 0x0B0B);
+    expect(b, "length 2 too small for a result and 2 parameters", "CTYPES length too small");
+}
+
 static void test_lines_shadow_meta(void) {
     NB *b = base();
     RAW(b, NVM_SEC_DEBUG_LINES, 0x15555555);
@@ -685,6 +744,7 @@ int main(void) {
     test_functions();
     test_types();
     test_globals_imports();
+    test_ctypes();
     test_lines_shadow_meta();
     test_file();
     test_misc();

@@ -58,3 +58,37 @@ bool ct_is_same(void *p) { return p == &anchor; }
 static int64_t state;
 void ct_set(int64_t v) { state = v; }
 int64_t ct_get(void) { return state; }
+
+/* Callbacks: C calling function values of the program. */
+int64_t ct_apply(int64_t (*f)(int64_t), int64_t x);
+int64_t ct_apply(int64_t (*f)(int64_t), int64_t x) { return f(x); }
+
+/* f on each of the words of s (separated by one space) with its index; the sum of the results. */
+int64_t ct_each_word(const char *s, int32_t (*f)(const char *, int32_t));
+int64_t ct_each_word(const char *s, int32_t (*f)(const char *, int32_t)) {
+    char word[64];
+    int64_t sum = 0;
+    int32_t k = 0;
+    while (*s != '\0') {
+        size_t n = strcspn(s, " ");
+        if (n >= sizeof word) n = sizeof word - 1;
+        memcpy(word, s, n);
+        word[n] = '\0';
+        sum += f(word, k++);
+        s += n;
+        while (*s == ' ') s++;
+    }
+    return sum;
+}
+
+/* Every C type once to a callback, whose float result comes back. */
+float ct_mixed(float (*f)(int8_t, uint16_t, uint32_t, uint64_t, size_t, long, int, double, float, bool, void *));
+float ct_mixed(float (*f)(int8_t, uint16_t, uint32_t, uint64_t, size_t, long, int, double, float, bool, void *)) {
+    return f(-5, 65535, 4000000000u, UINT64_MAX, 7, -8, -9, 0.25, 1.5f, true, &anchor);
+}
+
+/* A callback whose result is a narrow unsigned type, and a void one. */
+uint8_t ct_byte(uint8_t (*f)(void));
+uint8_t ct_byte(uint8_t (*f)(void)) { return f(); }
+void ct_call_void(void (*f)(int64_t), int64_t x);
+void ct_call_void(void (*f)(int64_t), int64_t x) { f(x); }

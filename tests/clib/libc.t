@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# libc.t: lib/libc.nano (getpid, time, strlen, abs, qsort with a nanolang comparator): its shadow
+# tests at compile time and under nano_vm --test, and a program whose results are checked
+# against the shell's: the co-process's pid, the clock, and 500 numbers sorted by sort -n.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+VIRT=$ROOT/bin/nano_virt
+VM=$ROOT/bin/nano_vm
+for f in "$VIRT" "$VM" "$ROOT/bin/nano_cop" "$ROOT/bin/lib/libnano_libc.so"; do
+    if [ ! -e "$f" ]; then
+        echo "1..0 # SKIP $f is not built (make)"
+        exit 0
+    fi
+done
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_libc_t.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+echo "1..7"
+n=0
+ok() {
+    n=$((n + 1))
+    if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; [ $# -ge 3 ] && printf '%s\n' "$3" | head -n 12 | sed 's/^/# /'; fi
+}
+out=$("$VIRT" "$HERE/libc_main.nano" -o "$TMP/libc_main.nvm" 2>&1)
+ok $? "compiles, the shadow tests of lib/libc.nano passing" "$out"
+tests=$("$VM" --test "$TMP/libc_main.nvm" 2>&1)
+echo "$tests" | grep -q '^1\.\.8$' && ! echo "$tests" | grep -q '^not ok'
+ok $? "nano_vm --test: 8 shadow tests pass" "$tests"
+before=$(date +%s)
+"$VM" "$TMP/libc_main.nvm" 500 > "$TMP/out" 2> "$TMP/err"
+st=$?
+after=$(date +%s)
+ok $st "the program runs" "$(cat "$TMP/err")"
+t=$(sed -n 's/^time //p' "$TMP/out")
+[ -n "$t" ] && [ "$t" -ge "$before" ] && [ "$t" -le "$after" ]
+ok $? "time is the clock's ($before <= $t <= $after)"
+pid=$(sed -n 's/^pid //p' "$TMP/out")
+[ -n "$pid" ] && [ "$pid" -gt 1 ] && [ "$pid" != $$ ]
+ok $? "getpid is a process's ($pid)"
+grep -qx 'strlen 8 0' "$TMP/out" && grep -qx 'abs 2147483647 12' "$TMP/out"
+ok $? "strlen and abs" "$(head -4 "$TMP/out")"
+# the 500 numbers come back in descending order (sort -rn agrees)
+sed -n '5,504p' "$TMP/out" > "$TMP/sorted"
+sort -rn "$TMP/sorted" | cmp -s - "$TMP/sorted" && [ "$(wc -l < "$TMP/sorted")" = 500 ] && grep -qx 'compared true' "$TMP/out"
+ok $? "qsort with a nanolang comparator sorts 500 numbers in descending order" "$(head -3 "$TMP/sorted")"
+exit 0

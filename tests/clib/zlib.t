@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# zlib.t: lib/zlib.nano over libz.so.1: its shadow tests, then crc32 and adler32 against perl's
+# zlib, a compress/uncompress round trip, a gzip file written by the program and read by gzip,
+# and one written by gzip and read by the program.
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+VIRT=$ROOT/bin/nano_virt
+VM=$ROOT/bin/nano_vm
+for f in "$VIRT" "$VM" "$ROOT/bin/nano_cop" "$ROOT/bin/lib/libnano_zlib.so"; do
+    if [ ! -e "$f" ]; then
+        echo "1..0 # SKIP $f is not built (make)"
+        exit 0
+    fi
+done
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_zlib_t.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+echo "1..8"
+n=0
+ok() {
+    n=$((n + 1))
+    if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; [ $# -ge 3 ] && printf '%s\n' "$3" | head -n 12 | sed 's/^/# /'; fi
+}
+out=$("$VIRT" "$HERE/zlib_main.nano" -o "$TMP/z.nvm" 2>&1)
+ok $? "compiles, the shadow tests of lib/zlib.nano passing" "$out"
+tests=$("$VM" --test "$TMP/z.nvm" 2>&1)
+! echo "$tests" | grep -q '^not ok' && [ "$(echo "$tests" | grep -c '^ok')" -ge 8 ]
+ok $? "nano_vm --test: the shadow tests pass" "$tests"
+text="The quick brown fox jumps over the lazy dog. The quick brown fox jumps over the lazy dog again."
+printf 'from gzip\nsecond line\n' | gzip -c > "$TMP/in.gz"
+"$VM" "$TMP/z.nvm" "$text" "$TMP/out.gz" "$TMP/in.gz" > "$TMP/out" 2> "$TMP/err"
+ok $? "the program runs" "$(cat "$TMP/err")"
+want=$(perl -MCompress::Zlib -e 'printf "crc32 %u\nadler32 %u\n", crc32($ARGV[0]), adler32($ARGV[0])' "$text")
+[ "$(sed -n 1,2p "$TMP/out")" = "$want" ]
+ok $? "crc32 and adler32 agree with perl's zlib" "$(sed -n 1,2p "$TMP/out") / $want"
+size=$(sed -n 's/^compressed //p' "$TMP/out")
+[ -n "$size" ] && [ "$size" -gt 0 ] && [ "$size" -lt ${#text} ] && grep -qx 'round trip true' "$TMP/out"
+ok $? "compress makes $size bytes of ${#text}, and uncompress gives the text back"
+grep -qx 'written true' "$TMP/out" && [ "$(gzip -dc "$TMP/out.gz")" = "$text" ]
+ok $? "gzip reads the file the program wrote"
+[ "$(sed -n '6,$p' "$TMP/out")" = "$(printf 'from gzip\nsecond line')" ]
+ok $? "the program reads the file gzip wrote" "$(sed -n '6,$p' "$TMP/out")"
+"$VM" "$TMP/z.nvm" "x" "$TMP/no/such/dir/out.gz" "$TMP/missing.gz" > "$TMP/out2" 2>&1
+grep -qx 'written false' "$TMP/out2"
+ok $? "writing where no file can be made answers false" "$(cat "$TMP/out2")"
+exit 0
