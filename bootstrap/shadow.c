@@ -9,7 +9,9 @@
 #include "shadow.h"
 
 nr_str nr_run_shadow_tests(nr_str image) {
-    char *report = shadow_run_image((const uint8_t *)image.ptr, (size_t)image.len, 1);
+    /* the default limits, one level down (the native program has none of its own) */
+    ProcessOptions o = {.nesting = 1};
+    char *report = shadow_run_image((const uint8_t *)image.ptr, (size_t)image.len, &o, NULL);
     if (report == NULL) {
         fflush(stdout);
         fprintf(stderr, "run_shadow_tests: out of memory\n");
@@ -34,5 +36,6 @@ int64_t nr_run_program(nr_str image, nr_array *args) {
     }
     fflush(stdout);
     fflush(stderr);
-    return image_run((const uint8_t *)image.ptr, (size_t)image.len, (int)args->len, argv, 0, 1, 2, 1);
+    ProcessOptions o = {.in_fd = 0, .out_fd = 1, .err_fd = 2, .nesting = 1};
+    return image_run((const uint8_t *)image.ptr, (size_t)image.len, (int)args->len, argv, &o, NULL);
 }

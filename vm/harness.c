@@ -210,6 +210,25 @@ static void consume_line(Process *p, size_t len) {
     p->in_len -= n;
 }
 
+/* The options of a nested program or shadow test (process_child_options).  A caller that holds
+ * more than half its heap limit is collected first, so that the child gets what the caller's
+ * live objects leave rather than what its garbage leaves (below half, the child has at least
+ * half the limit, and the collection's time is saved). */
+static void child_options(Process *p, ProcessOptions *o) {
+    if (p->heap.bytes > p->heap.max / 2) heap_collect(&p->heap);
+    process_child_options(p, o);
+}
+
+/* Charge the instructions a nested program or the shadow tests executed to the caller: -1 (a
+ * runtime error recorded) when that leaves it no steps. */
+static int charge_steps(Process *p, uint64_t used) {
+    p->steps = used > UINT64_MAX - p->steps ? UINT64_MAX : p->steps + used;
+    if (p->max_steps > 0 && p->steps >= p->max_steps)
+        return trap_fail(p, "step limit of %llu instructions reached",
+                         (unsigned long long)p->max_steps);
+    return 0;
+}
+
 static int push_str(Process *p, const char *s, size_t n) {
     ObjString *o = str_new(&p->heap, s, n);
     if (o == NULL) return trap_fail(p, "%s", p->heap.error);
@@ -305,9 +324,16 @@ static int service(Process *p) {
             return trap_fail(p, "run_shadow_tests: programs nested more than %d deep", VM_MAX_NESTING);
         ObjString *image = AS_STR(sp[-1]);
         harness_flush(p);
-        char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len,
-                                        p->nesting + 1);
+        ProcessOptions o;
+        child_options(p, &o);
+        uint64_t used = 0;
+        char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len, &o,
+                                        &used);
         if (report == NULL) return trap_fail(p, "out of memory (running shadow tests)");
+        if (charge_steps(p, used) != 0) {
+            free(report);
+            return -1;
+        }
         p->sp--;
         int r = push_str(p, report, strlen(report));
         free(report);
@@ -330,9 +356,13 @@ static int service(Process *p) {
             argv[i] = AS_STR(args->items[i])->bytes;
         }
         harness_flush(p);
+        ProcessOptions o;
+        child_options(p, &o);
+        uint64_t used = 0;
         int status = image_run((const uint8_t *)image->bytes, (size_t)image->len, (int)args->len,
-                               argv, p->in_fd, p->out.fd, p->err.fd, p->nesting + 1);
+                               argv, &o, &used);
         free(argv);
+        if (charge_steps(p, used) != 0) return -1;
         p->sp -= 2;
         *p->sp++ = v_int(status);
         return 0;

@@ -26,6 +26,20 @@ int vm_sizes_ok(size_t stack_slots, size_t max_frames) {
            max_frames <= SIZE_MAX / sizeof(Frame);
 }
 
+void process_child_options(const Process *p, ProcessOptions *o) {
+    memset(o, 0, sizeof *o);
+    o->in_fd = p->in_fd;
+    o->out_fd = p->out.fd;
+    o->err_fd = p->err.fd;
+    o->nesting = p->nesting + 1;
+    size_t slots = (size_t)(p->stack_end - p->sp);
+    o->stack_slots = slots > 0 ? slots : 1;
+    o->max_frames = p->max_frames > p->nframes ? p->max_frames - p->nframes : 1;
+    o->heap_max = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 1;
+    if (p->max_steps > 0) o->max_steps = p->max_steps > p->steps ? p->max_steps - p->steps : 1;
+    o->test_steps = p->test_steps;
+}
+
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
     ProcessOptions o = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
     if (opt != NULL) o = *opt;
@@ -67,6 +81,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
     heap_set_roots(&p->heap, p->stack, &p->sp, p->globals, prog->nglobals);
     p->nesting = o.nesting;
     p->max_steps = o.max_steps;
+    p->test_steps = o.test_steps ? o.test_steps : VM_DEFAULT_TEST_STEPS;
     if (o.profile || o.max_steps > 0) { /* both need the counting interpreter */
         p->prof_instrs = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         p->prof_calls = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));

@@ -18,6 +18,9 @@
 #include "program.h"
 #include "value.h"
 
+/* A process's limits are its share of one budget: the programs it starts (RUN_PROGRAM) and the
+ * shadow tests it runs (RUN_TESTS) get what it has left (process_child_options), never more, so
+ * that no nesting of programs gets past the limits of the process at the top. */
 typedef struct {
     size_t stack_slots; /* value stack size in slots (0: default) */
     size_t max_frames;  /* call depth limit (0: default) */
@@ -25,7 +28,10 @@ typedef struct {
     int in_fd, out_fd, err_fd;
     int nesting; /* how many programs run this one (RUN_PROGRAM, RUN_TESTS); 0 at the top */
     int profile; /* count instructions and calls per function (vm_core_run_profiled) */
-    uint64_t max_steps; /* stop with a runtime error after this many instructions (0: never) */
+    uint64_t max_steps; /* stop with a runtime error after this many instructions, counting
+                         * those of the programs it starts (0: never) */
+    uint64_t test_steps; /* step limit of each shadow test this process and the programs it
+                          * starts run (RUN_TESTS) (0: VM_DEFAULT_TEST_STEPS) */
 } ProcessOptions;
 
 /* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a
@@ -35,6 +41,10 @@ typedef struct {
 #define VM_DEFAULT_STACK_SLOTS ((size_t)4 << 20)
 #define VM_DEFAULT_MAX_FRAMES ((size_t)1 << 20)
 #define VM_DEFAULT_HEAP_MAX ((size_t)4 << 30)
+/* Instructions a shadow test may execute by default (ProcessOptions.test_steps): a thousand
+ * times the largest of the compiler's own shadow tests (about 100,000), a third of a second or
+ * so of a test that never ends. */
+#define VM_DEFAULT_TEST_STEPS ((uint64_t)100000000)
 
 /* Upper limits of ProcessOptions.stack_slots and .max_frames (64 GiB of slots or frames): more
  * memory than a machine has, and small enough that no size computed from them overflows on a
@@ -106,7 +116,9 @@ typedef struct Process {
 
     int nesting; /* ProcessOptions.nesting */
     uint64_t *prof_instrs, *prof_calls; /* per function, when profiling (else NULL) */
-    uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only) */
+    uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only);
+                                * steps includes those of the programs it started */
+    uint64_t test_steps; /* ProcessOptions.test_steps */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
     struct CopClient *cop; /* the co-process for extern calls, once started (vm/cop_client.h) */
     /* Ends the co-process; set with cop by the layer that starts it, so that process_free can
@@ -117,6 +129,12 @@ typedef struct Process {
 /* A new process for prog, ready to run (harness_run) with arguments argv[0..argc); NULL when
  * out of memory. */
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
+/* The options of a program p starts now (RUN_PROGRAM) or of a shadow test it runs (RUN_TESTS):
+ * p's descriptors, one level deeper, and what p has left of each limit: the stack slots above
+ * its stack pointer, the frames above its depth, its heap limit less what its heap holds, its
+ * remaining steps (none when p has no step limit), and p's test_steps.  A limit with nothing
+ * left is given as 1 (the child fails at once) rather than 0, which would mean the default. */
+void process_child_options(const Process *p, ProcessOptions *o);
 /* Whether stack_slots and max_frames (0: the default) are within the limits above. */
 int vm_sizes_ok(size_t stack_slots, size_t max_frames);
 void process_free(Process *p);
