@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fileio.h"
 #include "numfmt.h"
 
 extern int nr_argc;
@@ -57,27 +58,17 @@ static char *cpath(nr_str s) {
     return p;
 }
 
+/* The VM's own code (vm/fileio.c, the READ_FILE trap's), so that both runtimes refuse the same
+ * files: anything but a regular file, and files beyond FILEIO_READ_MAX. */
 nr_str nr_file_read(nr_str path) {
     char *p = cpath(path);
-    FILE *f = p ? fopen(p, "rb") : NULL;
-    if (f == NULL) return NR_LIT("", 0);
-    size_t cap = 4096, len = 0;
-    char *buf = nr_alloc_atomic(cap);
-    for (;;) {
-        if (len == cap) {
-            char *nb = nr_alloc_atomic(cap * 2);
-            memcpy(nb, buf, len);
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) return NR_LIT("", 0);
-    return (nr_str){(int64_t)len, buf};
+    char *data;
+    size_t len;
+    if (p == NULL || fileio_read(p, SIZE_MAX, &data, &len) != 0) return NR_LIT("", 0);
+    char *copy = nr_alloc_atomic(len + 1);
+    memcpy(copy, data, len + 1);
+    free(data);
+    return (nr_str){(int64_t)len, copy};
 }
 
 bool nr_file_exists(nr_str path) {

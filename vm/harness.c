@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cop_client.h"
+#include "fileio.h"
 #include "interp.h"
 #include "isa.h"
 #include "nvm_format.h"
@@ -110,50 +111,6 @@ static const char *path_of(Value v) {
     ObjString *s = AS_STR(v);
     if (strlen(s->bytes) != (size_t)s->len) return NULL;
     return s->bytes;
-}
-
-/* Read a whole file into a malloc'd buffer; returns 0 or an errno value. */
-static int read_whole(const char *path, char **data, size_t *len) {
-    *data = NULL;
-    *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        close(fd);
-        return EISDIR;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    int err = 0;
-    while (buf != NULL) {
-        if (n == cap) {
-            char *b = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (b == NULL) {
-                err = ENOMEM;
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            err = errno;
-            break;
-        }
-        if (r == 0) break;
-        n += (size_t)r;
-    }
-    if (buf == NULL) err = ENOMEM;
-    close(fd);
-    if (err != 0) {
-        free(buf);
-        return err;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
 }
 
 static int write_whole(const char *path, const char *data, size_t len) {
@@ -271,7 +228,11 @@ static int service(Process *p) {
         const char *path = path_of(sp[-1]);
         char *data = NULL;
         size_t len = 0;
-        int err = path == NULL ? EINVAL : read_whole(path, &data, &len);
+        size_t left = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 0;
+        int err = path == NULL ? EINVAL : fileio_read(path, left, &data, &len);
+        if (err == FILEIO_OVER_BUDGET)
+            return trap_fail(p, "out of memory (heap limit %zu bytes; %s is larger than what is left)",
+                             p->heap.max, path);
         p->sp--;
         int r = push_str(p, data ? data : "", len);
         free(data);

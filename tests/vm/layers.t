@@ -5,7 +5,7 @@
 #   1  program and values: isa, numfmt, loader, verify, disasm, heap, object, map
 #   2  process
 #   3  interp (the pure core)
-#   4  harness, shadow, image, cop_client (traps, I/O, extern calls, running the core and nested programs)
+#   4  harness, shadow, image, cop_client, fileio (traps, I/O, extern calls, running the core and nested programs)
 #   5  main
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,7 +16,7 @@ layer() {
         isa|numfmt|loader|verify|disasm|heap|object|map) echo 1 ;;
         process) echo 2 ;;
         interp) echo 3 ;;
-        harness|shadow|image|cop_client) echo 4 ;;
+        harness|shadow|image|cop_client|fileio) echo 4 ;;
         main) echo 5 ;;
         *) echo 0 ;;
     esac
