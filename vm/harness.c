@@ -113,24 +113,6 @@ static const char *path_of(Value v) {
     return s->bytes;
 }
 
-static int write_whole(const char *path, const char *data, size_t len) {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (fd < 0) return errno;
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            close(fd);
-            return e;
-        }
-        data += w;
-        len -= (size_t)w;
-    }
-    if (close(fd) != 0) return errno;
-    return 0;
-}
-
 /* Next line of the process's stdin into p->in_buf[0..*len); returns 0 at end of input. */
 static int read_line(Process *p, size_t *len) {
     for (;;) {
@@ -245,7 +227,7 @@ static int service(Process *p) {
             return -1;
         const char *path = path_of(sp[-2]);
         ObjString *data = AS_STR(sp[-1]);
-        int err = path == NULL ? EINVAL : write_whole(path, data->bytes, (size_t)data->len);
+        int err = path == NULL ? EINVAL : fileio_write(path, data->bytes, (size_t)data->len);
         p->sp -= 2;
         *p->sp++ = v_int(err);
         return 0;
