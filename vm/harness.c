@@ -113,40 +113,73 @@ static const char *path_of(Value v) {
     return s->bytes;
 }
 
-/* Next line of the process's stdin into p->in_buf[0..*len); returns 0 at end of input. */
-static int read_line(Process *p, size_t *len) {
-    for (;;) {
-        char *nl = p->in_len ? memchr(p->in_buf, '\n', p->in_len) : NULL;
-        if (nl != NULL) {
-            *len = (size_t)(nl - p->in_buf);
-            return 1;
-        }
-        if (p->in_eof) {
-            *len = p->in_len;
-            return p->in_len > 0;
-        }
-        if (p->in_len == p->in_cap) {
-            size_t cap = p->in_cap ? p->in_cap * 2 : 4096;
-            char *b = realloc(p->in_buf, cap);
-            if (b == NULL) {
-                p->in_eof = 1;
-                continue;
-            }
-            p->in_buf = b;
-            p->in_cap = cap;
-        }
-        ssize_t r = read(p->in_fd, p->in_buf + p->in_len, p->in_cap - p->in_len);
-        if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) p->in_eof = 1;
-        else p->in_len += (size_t)r;
+/* ---- standard input ---------------------------------------------------------------------- */
+
+/* READ_LINE reads standard input through the process's InStream, which the programs it starts
+ * share, so that what one has read ahead is what the next one reads.  Beyond the VM's own
+ * processes:
+ *   - a seekable input (a file) is read ahead in blocks, and what was read ahead is given back
+ *     (the descriptor's offset moved back to just after the last line returned) before an
+ *     extern call and when the process that owns the stream ends, so that C code in the
+ *     co-process and whatever reads the descriptor after nano_vm continue exactly there;
+ *   - a pipe or terminal is read ahead in blocks too, except by a program with extern functions,
+ *     which reads it a byte at a time (never past the line), so that its C code misses nothing. */
+
+static int in_seekable(InStream *in) {
+    if (in->seekable < 0) in->seekable = lseek(in->fd, 0, SEEK_CUR) >= 0;
+    return in->seekable;
+}
+
+/* Give back what has been read ahead and not returned, when the input is seekable. */
+static void in_give_back(InStream *in) {
+    size_t ahead = in->len - in->start;
+    if (ahead == 0 || !in_seekable(in)) return;
+    if (ahead <= (size_t)INT64_MAX && lseek(in->fd, -(off_t)ahead, SEEK_CUR) >= 0) {
+        in->start = in->len = 0;
+        in->eof = 0;
     }
 }
 
-/* Drop the line just returned by read_line (and its newline) from the input buffer. */
-static void consume_line(Process *p, size_t len) {
-    size_t n = len < p->in_len ? len + 1 : len;
-    memmove(p->in_buf, p->in_buf + n, p->in_len - n);
-    p->in_len -= n;
+/* The next line of standard input: 1 with *line and *len (without the newline) and *used (the
+ * bytes to consume, with the newline), 0 at end of input, -1 (a runtime error recorded) when the
+ * line does not fit in what is left of the heap or no memory is left to buffer it. */
+static int read_line(Process *p, const char **line, size_t *len, size_t *used) {
+    InStream *in = p->in;
+    size_t left = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 0;
+    for (;;) {
+        char *b = in->buf + in->start;
+        size_t have = in->len - in->start;
+        char *nl = have > 0 ? memchr(b, '\n', have) : NULL;
+        if (nl != NULL || in->eof) {
+            *line = b;
+            *len = nl != NULL ? (size_t)(nl - b) : have;
+            *used = nl != NULL ? *len + 1 : have;
+            return nl != NULL || have > 0;
+        }
+        if (have > left)
+            return trap_fail(p, "out of memory (heap limit %zu bytes; a line of standard input "
+                                "is longer than what is left)", p->heap.max);
+        if (in->start > 0) { /* keep the unread bytes at the front */
+            memmove(in->buf, b, have);
+            in->start = 0;
+            in->len = have;
+        }
+        if (in->len == in->cap) {
+            size_t cap = in->cap ? in->cap * 2 : 4096;
+            char *nb = cap > in->cap ? realloc(in->buf, cap) : NULL;
+            if (nb == NULL)
+                return trap_fail(p, "out of memory (the system refused %zu bytes for a line of "
+                                    "standard input)", cap);
+            in->buf = nb;
+            in->cap = cap;
+        }
+        size_t want = in->cap - in->len;
+        if (p->prog->nimports > 0 && !in_seekable(in)) want = 1; /* never past the line */
+        ssize_t r = read(in->fd, in->buf + in->len, want);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) in->eof = 1;
+        else in->len += (size_t)r;
+    }
 }
 
 /* The options of a nested program or shadow test (process_child_options).  A caller that holds
@@ -179,7 +212,10 @@ static int push_str(Process *p, const char *s, size_t n) {
  * the effect, push its results.  Returns 0 to resume the core, or -1 with a runtime error
  * recorded (p->error, p->error_pc). */
 static int service(Process *p) {
-    if (p->trap_import != NVM_NONE) return cop_extern_call(p);
+    if (p->trap_import != NVM_NONE) {
+        in_give_back(p->in); /* C code reads on from the last line returned */
+        return cop_extern_call(p);
+    }
     Value *sp = p->sp;
     switch ((TrapNo)p->trap_no) {
     case TRAP_PRINT:
@@ -254,10 +290,12 @@ static int service(Process *p) {
     }
     case TRAP_READ_LINE: {
         out_flush(&p->out);
-        size_t len = 0;
-        int ok = read_line(p, &len);
-        if (push_str(p, p->in_buf ? p->in_buf : "", ok ? len : 0) != 0) return -1;
-        if (ok) consume_line(p, len);
+        const char *line = "";
+        size_t len = 0, used = 0;
+        int ok = read_line(p, &line, &len, &used);
+        if (ok < 0) return -1;
+        if (push_str(p, ok ? line : "", ok ? len : 0) != 0) return -1;
+        p->in->start += used;
         *p->sp++ = v_bool(ok);
         return 0;
     }
@@ -460,6 +498,7 @@ int harness_run(Process *p) {
     int status = finish(p, r);
     harness_flush(p);
     cop_close(p); /* the program is over: so is its co-process (on the thread that started it) */
+    if (p->in == &p->own_in) in_give_back(p->in); /* whoever reads next reads on from here */
     return status;
 }
 

@@ -31,6 +31,7 @@ void process_child_options(const Process *p, ProcessOptions *o) {
     o->in_fd = p->in_fd;
     o->out_fd = p->out.fd;
     o->err_fd = p->err.fd;
+    o->in = p->in;
     o->nesting = p->nesting + 1;
     size_t slots = (size_t)(p->stack_end - p->sp);
     o->stack_slots = slots > 0 ? slots : 1;
@@ -90,7 +91,10 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
             return NULL;
         }
     }
-    p->in_fd = o.in_fd;
+    p->in_fd = o.in != NULL ? o.in->fd : o.in_fd;
+    p->own_in.fd = p->in_fd;
+    p->own_in.seekable = -1;
+    p->in = o.in != NULL ? o.in : &p->own_in;
     p->out.fd = o.out_fd;
     p->err.fd = o.err_fd;
     return p;
@@ -107,7 +111,7 @@ void process_free(Process *p) {
     free(p->globals);
     free(p->out.buf);
     free(p->err.buf);
-    free(p->in_buf);
+    free(p->own_in.buf);
     free(p->op_counts);
     free(p->prof_instrs);
     free(p->prof_calls);

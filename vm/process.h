@@ -18,6 +18,17 @@
 #include "program.h"
 #include "value.h"
 
+/* Standard input as READ_LINE reads it.  One stream is shared by a process and every program it
+ * starts (RUN_PROGRAM), so that bytes one of them has read ahead are the next bytes another
+ * reads.  The harness (vm/harness.c) reads it; see READ_LINE in docs/ISA.md. */
+typedef struct InStream {
+    int fd;
+    char *buf;      /* read and not yet returned: buf[start..len) */
+    size_t start, len, cap;
+    int eof;        /* a read returned end of input (or failed) */
+    int seekable;   /* whether fd is seekable: -1 not known yet, 0, 1 */
+} InStream;
+
 /* A process's limits are its share of one budget: the programs it starts (RUN_PROGRAM) and the
  * shadow tests it runs (RUN_TESTS) get what it has left (process_child_options), never more, so
  * that no nesting of programs gets past the limits of the process at the top. */
@@ -32,6 +43,8 @@ typedef struct {
                          * those of the programs it starts (0: never) */
     uint64_t test_steps; /* step limit of each shadow test this process and the programs it
                           * starts run (RUN_TESTS) (0: VM_DEFAULT_TEST_STEPS) */
+    InStream *in; /* standard input shared with the process that starts this one (whose fd is
+                   * in_fd); NULL: a stream of its own on in_fd */
 } ProcessOptions;
 
 /* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a
@@ -110,9 +123,8 @@ typedef struct Process {
 
     int in_fd;
     OutBuf out, err;
-    char *in_buf; /* READ_LINE buffering */
-    size_t in_len, in_cap;
-    int in_eof;
+    InStream *in;   /* standard input: own_in, or the stream of the process that started it */
+    InStream own_in;
 
     int nesting; /* ProcessOptions.nesting */
     uint64_t *prof_instrs, *prof_calls; /* per function, when profiling (else NULL) */
@@ -130,7 +142,7 @@ typedef struct Process {
  * out of memory. */
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
 /* The options of a program p starts now (RUN_PROGRAM) or of a shadow test it runs (RUN_TESTS):
- * p's descriptors, one level deeper, and what p has left of each limit: the stack slots above
+ * p's descriptors and standard input stream, one level deeper, and what p has left of each limit: the stack slots above
  * its stack pointer, the frames above its depth, its heap limit less what its heap holds, its
  * remaining steps (none when p has no step limit), and p's test_steps.  A limit with nothing
  * left is given as 1 (the child fails at once) rather than 0, which would mean the default. */
