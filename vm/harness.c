@@ -213,6 +213,9 @@ static int push_str(Process *p, const char *s, size_t n) {
  * recorded (p->error, p->error_pc). */
 static int service(Process *p) {
     if (p->trap_import != NVM_NONE) {
+        if (p->read_only)
+            return trap_fail(p, "extern call to %s: not allowed in a read-only process",
+                             program_str(p->prog, p->prog->imports[p->trap_import].name));
         in_give_back(p->in); /* C code reads on from the last line returned */
         return cop_extern_call(p);
     }
@@ -263,7 +266,9 @@ static int service(Process *p) {
             return -1;
         const char *path = path_of(sp[-2]);
         ObjString *data = AS_STR(sp[-1]);
-        int err = path == NULL ? EINVAL : fileio_write(path, data->bytes, (size_t)data->len);
+        int err = path == NULL  ? EINVAL
+                  : p->read_only ? EROFS
+                                 : fileio_write(path, data->bytes, (size_t)data->len);
         p->sp -= 2;
         *p->sp++ = v_int(err);
         return 0;

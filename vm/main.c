@@ -52,6 +52,8 @@ static void usage(FILE *out) {
           "  --max-steps N  stop the program with a runtime error after N instructions\n"
           "  --test-steps N stop each shadow test after N instructions (default 100m): the\n"
           "                 tests of --test and those the program runs (run_shadow_tests)\n"
+          "  --read-only    a sandbox: file_write fails (EROFS) and so do extern calls, in the\n"
+          "                 program and the programs it starts\n"
           "  --profile      after the run, print the functions that executed the most\n"
           "                 instructions, with their calls, to stderr\n"
           "  --version      print the version\n"
@@ -200,6 +202,8 @@ int main(int argc, char **argv) {
             mode = VERIFY;
         } else if (strcmp(a, "--test") == 0) {
             mode = TEST;
+        } else if (strcmp(a, "--read-only") == 0) {
+            opt.read_only = 1;
         } else if (strcmp(a, "--profile") == 0) {
             opt.profile = 1;
         } else if (strcmp(a, "--max-steps") == 0 || strcmp(a, "--test-steps") == 0) {

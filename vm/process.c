@@ -39,6 +39,7 @@ void process_child_options(const Process *p, ProcessOptions *o) {
     o->heap_max = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 1;
     if (p->max_steps > 0) o->max_steps = p->max_steps > p->steps ? p->max_steps - p->steps : 1;
     o->test_steps = p->test_steps;
+    o->read_only = p->read_only;
 }
 
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
@@ -83,6 +84,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
     p->nesting = o.nesting;
     p->max_steps = o.max_steps;
     p->test_steps = o.test_steps ? o.test_steps : VM_DEFAULT_TEST_STEPS;
+    p->read_only = o.read_only;
     if (o.profile || o.max_steps > 0) { /* both need the counting interpreter */
         p->prof_instrs = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         p->prof_calls = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));

@@ -45,6 +45,9 @@ typedef struct {
                           * starts run (RUN_TESTS) (0: VM_DEFAULT_TEST_STEPS) */
     InStream *in; /* standard input shared with the process that starts this one (whose fd is
                    * in_fd); NULL: a stream of its own on in_fd */
+    int read_only; /* a sandbox: WRITE_FILE fails with EROFS without touching the file system and
+                    * extern calls (C code, which could write anything) fail; inherited by the
+                    * programs it starts and its shadow tests */
 } ProcessOptions;
 
 /* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a
@@ -131,6 +134,7 @@ typedef struct Process {
     uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only);
                                 * steps includes those of the programs it started */
     uint64_t test_steps; /* ProcessOptions.test_steps */
+    int read_only;       /* ProcessOptions.read_only */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
     struct CopClient *cop; /* the co-process for extern calls, once started (vm/cop_client.h) */
     /* Ends the co-process; set with cop by the layer that starts it, so that process_free can
@@ -144,7 +148,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
 /* The options of a program p starts now (RUN_PROGRAM) or of a shadow test it runs (RUN_TESTS):
  * p's descriptors and standard input stream, one level deeper, and what p has left of each limit: the stack slots above
  * its stack pointer, the frames above its depth, its heap limit less what its heap holds, its
- * remaining steps (none when p has no step limit), and p's test_steps.  A limit with nothing
+ * remaining steps (none when p has no step limit), and p's test_steps and read_only.  A limit with nothing
  * left is given as 1 (the child fails at once) rather than 0, which would mean the default. */
 void process_child_options(const Process *p, ProcessOptions *o);
 /* Whether stack_slots and max_frames (0: the default) are within the limits above. */

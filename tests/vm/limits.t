@@ -169,7 +169,31 @@ out:
     RET_VOID
 .shadow deep t_deep
 S
-for s in parent tests alloc loop long deep; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
+# writer: file_write "data" to its own path with ".w" added, prints the status; then an extern
+# call (C's labs)
+cat >"$t/writer.s" <<'S'
+.import labs - int int
+.func main 0 0 1
+    PUSH_SMALL 0
+    TRAP ARG
+    PUSH_STR ".w"
+    STR_CONCAT
+    PUSH_STR "data"
+    TRAP WRITE_FILE
+    INT_TO_STR
+    PUSH_STR "\n"
+    STR_CONCAT
+    TRAP PRINT
+    PUSH_SMALL -5
+    CALL_EXTERN labs
+    INT_TO_STR
+    PUSH_STR "\n"
+    STR_CONCAT
+    TRAP PRINT
+    PUSH_SMALL 0
+    RET
+S
+for s in parent tests alloc loop long deep writer; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
 
 # the programs alone, under no limits: they finish
 check "alloc.nvm alone allocates" 0 "$VM" "$t/alloc.nvm"
@@ -234,6 +258,16 @@ check "--test-steps reaches RUN_TESTS" 0 "$VM" --test-steps 1000000 "$t/tests.nv
 has out "did not finish within 1000000 steps" "the shadow test stops within it"
 check "--max-steps reaches RUN_TESTS" 1 "$VM" --max-steps 1000000 "$t/tests.nvm" "$t/loop.nvm"
 has err "error: step limit of 1000000 instructions reached" "and the caller stops with no steps left"
+
+# --read-only: no file is written (EROFS, 30), no C is called, by the program or those it starts
+check "--read-only: file_write fails with EROFS, an extern call with a runtime error" 1 "$VM" --read-only "$t/writer.nvm"
+has out "30" "the write's status is EROFS"
+[ ! -e "$t/writer.nvm.w" ]; ok $? "no file is written"
+has err "error: extern call to labs: not allowed in a read-only process" "the extern call fails"
+check "--read-only reaches a child" 0 "$VM" --read-only "$t/parent.nvm" "$t/writer.nvm"
+has out "30" "whose file_write fails"
+has out "child exit 1" "and whose extern call fails"
+[ ! -e "$t/writer.nvm.w" ]; ok $? "no file is written"
 
 # --help says so
 check "--help" 0 "$VM" --help
