@@ -147,7 +147,7 @@ static int read_line(Process *p, const char **line, size_t *len, size_t *used) {
     InStream *in = p->in;
     size_t left = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 0;
     for (;;) {
-        char *b = in->buf + in->start;
+        char *b = in->buf != NULL ? in->buf + in->start : NULL; /* NULL: nothing read yet */
         size_t have = in->len - in->start;
         char *nl = have > 0 ? memchr(b, '\n', have) : NULL;
         if (nl != NULL || in->eof) {

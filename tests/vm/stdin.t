@@ -162,6 +162,18 @@ st=$?
 [ "$st" = 1 ] && grep -q "error: out of memory (heap limit 1048576 bytes; a line of standard input is longer than what is left)" "$t/err"
 ok $? "a line without end (/dev/zero) is out of memory at the heap limit (status $st)"
 
+# the sanitizer build (AddressSanitizer, UndefinedBehaviorSanitizer) reads empty and short
+# input, alone and nested
+VM_SAN=${NANO_VM_SAN:-${NANO_BUILD:-build}/san/nano_vm}
+if [ -x "$VM_SAN" ]; then
+    "$VM_SAN" "$t/one.nvm" < /dev/null > "$t/out" 2>&1
+    same "sanitizers: end of input at once" "$t/out" 'one: \n'
+    printf '1\n2\n3' | "$VM_SAN" "$t/parent.nvm" "$t/all.nvm" > "$t/out" 2>&1
+    same "sanitizers: a parent and a child" "$t/out" 'parent: true 1\nall: 2 lines\nparent: false \n'
+else
+    ok 0 "the sanitizer build # SKIP $VM_SAN is not built"
+fi
+
 # shadow tests read an empty input, whatever nano_vm's is
 printf 'not for tests\n' | "$VM" --test "$t/shadow.nvm" > "$t/out" 2>&1
 ok $? "a shadow test's standard input is empty"
