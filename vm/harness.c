@@ -252,7 +252,8 @@ static int service(Process *p) {
         size_t left = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 0;
         int err = path == NULL ? EINVAL : fileio_read(path, left, &data, &len);
         if (err == FILEIO_OVER_BUDGET)
-            return trap_fail(p, "out of memory (heap limit %zu bytes; %s is larger than what is left)",
+            return trap_fail(p,
+                             "out of memory (heap limit %zu bytes; %s is larger than what is left)",
                              p->heap.max, path);
         p->sp--;
         int r = push_str(p, data ? data : "", len);

@@ -36,6 +36,7 @@ void process_child_options(const Process *p, ProcessOptions *o) {
     size_t slots = (size_t)(p->stack_end - p->sp);
     o->stack_slots = slots > 0 ? slots : 1;
     o->max_frames = p->max_frames > p->nframes ? p->max_frames - p->nframes : 1;
+    if (p->max_frames <= p->nframes) o->stack_slots = 1; /* no frame left: none to enter main */
     o->heap_max = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 1;
     if (p->max_steps > 0) o->max_steps = p->max_steps > p->steps ? p->max_steps - p->steps : 1;
     o->test_steps = p->test_steps;

@@ -147,10 +147,12 @@ typedef struct Process {
  * out of memory. */
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
 /* The options of a program p starts now (RUN_PROGRAM) or of a shadow test it runs (RUN_TESTS):
- * p's descriptors and standard input stream, one level deeper, and what p has left of each limit: the stack slots above
- * its stack pointer, the frames above its depth, its heap limit less what its heap holds, its
- * remaining steps (none when p has no step limit), and p's test_steps and read_only.  A limit with nothing
- * left is given as 1 (the child fails at once) rather than 0, which would mean the default. */
+ * p's descriptors and standard input stream, one level deeper, and what p has left of each
+ * limit: the stack slots above its stack pointer, the frames above its depth, its heap limit less
+ * what its heap holds, its remaining steps (none when p has no step limit), and p's test_steps
+ * and read_only.  A limit with nothing left is given as 1 rather than 0, which would mean the
+ * default: with no stack or frames left the child fails at once (stack overflow), with no steps
+ * left at its first instruction, with no heap left at its first allocation. */
 void process_child_options(const Process *p, ProcessOptions *o);
 /* Whether stack_slots and max_frames (0: the default) are within the limits above. */
 int vm_sizes_ok(size_t stack_slots, size_t max_frames);

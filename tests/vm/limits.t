@@ -188,7 +188,38 @@ cat >"$t/writer.s" <<'S'
     PUSH_SMALL 0
     RET
 S
-for s in parent tests alloc loop long deep writer; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
+# atdepth CHILD.nvm: runs CHILD.nvm from its second frame
+cat >"$t/atdepth.s" <<'S'
+.func main 0 0 1
+    CALL run
+    PUSH_SMALL 0
+    RET
+.func run 0 0 0
+    PUSH_SMALL 1
+    TRAP ARG
+    TRAP READ_FILE
+    POP
+    PUSH_SMALL 1
+    TRAP ARG
+    ARRAY_LIT 1
+    TRAP RUN_PROGRAM
+    INT_TO_STR
+    PUSH_STR "child exit "
+    SWAP
+    STR_CONCAT
+    PUSH_STR "\n"
+    STR_CONCAT
+    TRAP PRINT
+    RET_VOID
+S
+cat >"$t/hello.s" <<'S'
+.func main 0 0 1
+    PUSH_STR "child ran\n"
+    TRAP PRINT
+    PUSH_SMALL 0
+    RET
+S
+for s in parent tests alloc loop long deep writer atdepth hello; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
 
 # the programs alone, under no limits: they finish
 check "alloc.nvm alone allocates" 0 "$VM" "$t/alloc.nvm"
@@ -216,6 +247,12 @@ has err "error: step limit of 12000000 instructions reached" "the parent does no
 check "without the child the parent finishes within it" 0 "$VM" --max-steps 12000000 "$t/parent.nvm" "$t/parent.nvm" 1000000
 
 # --frames and --stack
+check "a child started at the caller's last frame has none" 0 "$VM" --frames 2 "$t/atdepth.nvm" "$t/hello.nvm"
+hasnt out "child ran" "it does not run"
+has out "child exit 1" "it fails"
+has err "error: stack overflow" "with a stack overflow"
+check "with a frame to spare it runs" 0 "$VM" --frames 3 "$t/atdepth.nvm" "$t/hello.nvm"
+has out "child ran" "(and prints)"
 check "a child under --frames 1000 cannot recurse 5000 deep" 0 "$VM" --frames 1000 "$t/parent.nvm" "$t/deep.nvm"
 has out "child exit 1" "the child fails"
 has err "error: stack overflow" "with a stack overflow"
