@@ -9,6 +9,9 @@
 #   make bench-check  a regression guard without timing: each benchmark on a reduced input under
 #                   valgrind, its instruction count against tests/bench/counts.txt (3% tolerance);
 #                   UPDATE=1 records the new counts.  Not part of make test (valgrind is slow)
+#   make fuzz       libFuzzer (clang) on the co-process protocol, the VM and the compiler,
+#                   FUZZ_SECONDS (default 60) each (tests/fuzz/fuzz.mk); make test replays the
+#                   seeds once when clang is installed
 #   make clean      remove build/ and bin/
 #
 # Variables: CC, OPT (default -O2), DISPATCH=goto|switch (interpreter dispatch), V=1 (echo
@@ -163,6 +166,7 @@ TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 -include stage0/stage0.mk
 -include stage1/stage1.mk
 -include stage2/stage2.mk
+-include tests/fuzz/fuzz.mk
 
 test-build: $(TEST_BINS) $(TEST_DEPS)
 

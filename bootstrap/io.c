@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fileio.h"
 #include "numfmt.h"
 
 extern int nr_argc;
@@ -57,27 +58,17 @@ static char *cpath(nr_str s) {
     return p;
 }
 
+/* The VM's own code (vm/fileio.c, the READ_FILE trap's), so that both runtimes refuse the same
+ * files: anything but a regular file, and files beyond FILEIO_READ_MAX. */
 nr_str nr_file_read(nr_str path) {
     char *p = cpath(path);
-    FILE *f = p ? fopen(p, "rb") : NULL;
-    if (f == NULL) return NR_LIT("", 0);
-    size_t cap = 4096, len = 0;
-    char *buf = nr_alloc_atomic(cap);
-    for (;;) {
-        if (len == cap) {
-            char *nb = nr_alloc_atomic(cap * 2);
-            memcpy(nb, buf, len);
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) return NR_LIT("", 0);
-    return (nr_str){(int64_t)len, buf};
+    char *data;
+    size_t len;
+    if (p == NULL || fileio_read(p, SIZE_MAX, &data, &len) != 0) return NR_LIT("", 0);
+    char *copy = nr_alloc_atomic(len + 1);
+    memcpy(copy, data, len + 1);
+    free(data);
+    return (nr_str){(int64_t)len, copy};
 }
 
 bool nr_file_exists(nr_str path) {
@@ -86,16 +77,11 @@ bool nr_file_exists(nr_str path) {
     return p != NULL && stat(p, &st) == 0;
 }
 
+/* The VM's own code (vm/fileio.c, the WRITE_FILE trap's): a new file, then rename. */
 int64_t nr_file_write(nr_str path, nr_str data) {
     char *p = cpath(path);
-    if (p == NULL) return ENOENT;
-    errno = 0;
-    FILE *f = fopen(p, "wb");
-    if (f == NULL) return errno ? errno : EIO;
-    size_t put = data.len > 0 ? fwrite(data.ptr, 1, (size_t)data.len, f) : 0;
-    int err = put != (size_t)data.len ? (errno ? errno : EIO) : 0;
-    if (fclose(f) != 0 && err == 0) err = errno ? errno : EIO;
-    return err;
+    if (p == NULL) return EINVAL; /* as the VM: a path with a NUL byte */
+    return fileio_write(p, data.ptr, (size_t)data.len, 0666);
 }
 
 nr_str nr_getenv(nr_str name) {

@@ -8,8 +8,15 @@
 #include "image.h"
 #include "shadow.h"
 
+/* The options (limits, read_only) of the virtual processes run_shadow_tests and run_program
+ * start: the defaults, one level down, since the native program has no limits of its own.  A
+ * program that embeds the compiler may set them (tests/fuzz/fuzz_front.c runs the shadow tests
+ * of what it compiles read-only and under small limits); the descriptors are set per call. */
+ProcessOptions nr_vm_options = {.nesting = 1};
+
 nr_str nr_run_shadow_tests(nr_str image) {
-    char *report = shadow_run_image((const uint8_t *)image.ptr, (size_t)image.len, 1);
+    ProcessOptions o = nr_vm_options;
+    char *report = shadow_run_image((const uint8_t *)image.ptr, (size_t)image.len, &o, NULL);
     if (report == NULL) {
         fflush(stdout);
         fprintf(stderr, "run_shadow_tests: out of memory\n");
@@ -34,5 +41,7 @@ int64_t nr_run_program(nr_str image, nr_array *args) {
     }
     fflush(stdout);
     fflush(stderr);
-    return image_run((const uint8_t *)image.ptr, (size_t)image.len, (int)args->len, argv, 0, 1, 2, 1);
+    ProcessOptions o = nr_vm_options;
+    o.in_fd = 0, o.out_fd = 1, o.err_fd = 2;
+    return image_run((const uint8_t *)image.ptr, (size_t)image.len, (int)args->len, argv, &o, NULL);
 }

@@ -5,7 +5,8 @@
 #   build/san/nano_cop      the same under AddressSanitizer + UndefinedBehaviorSanitizer: the
 #                           sanitizer build of nano_vm (build/san/nano_vm) starts this one
 #   build/tests/cop/*.t     C tests (tests/cop/*.c), also built under the sanitizers
-#   make fuzz               libFuzzer on the protocol decoders (needs clang; not part of test)
+#   build/fuzz/fuzz_wire    libFuzzer on the protocol decoders (needs clang; `make fuzz` runs
+#                           it with the other targets: tests/fuzz/fuzz.mk)
 #
 # cop/cop_wire.c (the protocol's encoder, frame reader and decoders) is also part of the VM
 # library (VM_SRCS), which speaks the other end.
@@ -79,16 +80,9 @@ $(B)/tsan/tests/cop/t_cop.t: tests/cop/t_cop.c $(TLIB_SRCS) $(TLIB_HDRS) $(VM_SR
 TEST_BINS += $(TCOP_BINS) $(TCOP_SBINS) $(B)/tsan/tests/cop/t_cop.t
 TEST_DEPS += bin/nano_cop $(B)/san/nano_cop $(COPTEST_LIB) $(CLIBS)
 
-# libFuzzer over both decoders (tests/cop/fuzz/fuzz_wire.c).  FUZZ_TIME seconds, corpus in
-# build/fuzz/corpus.
+# libFuzzer over both decoders (tests/cop/fuzz/fuzz_wire.c); `make fuzz` runs it
+# (tests/fuzz/fuzz.mk).
 FUZZ_CC   ?= clang
-FUZZ_TIME ?= 60
 $(B)/fuzz/fuzz_wire: tests/cop/fuzz/fuzz_wire.c cop/cop_wire.c $(COP_HDRS)
 	@mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(WARN) -O1 -g -fsanitize=fuzzer,address,undefined -Icop $< cop/cop_wire.c -o $@
-
-fuzz: $(B)/fuzz/fuzz_wire
-	@mkdir -p $(B)/fuzz/corpus
-	$(B)/fuzz/fuzz_wire -max_total_time=$(FUZZ_TIME) $(B)/fuzz/corpus
-
-.PHONY: fuzz

@@ -26,7 +26,7 @@ bin/nanoc0: $(NANOC0_OBJS)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_S0) $^ -o $@
 
-$(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h vm/numfmt.h vm/natives_core.h vm/shadow.h vm/image.h
+$(B)/bootstrap/%.o: bootstrap/%.c bootstrap/nanort.h $(wildcard vm/*.h)
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS_S0) $(GC_CFLAGS) -Ivm -Iisa -c $< -o $@
 

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "cancel.h"
 #include "cop_client.h"
+#include "fileio.h"
 #include "interp.h"
 #include "isa.h"
 #include "nvm_format.h"
@@ -114,75 +116,49 @@ static const char *path_of(Value v) {
     return s->bytes;
 }
 
-/* Read a whole file into a malloc'd buffer; returns 0 or an errno value. */
-static int read_whole(int dirfd, const char *path, char **data, size_t *len) {
-    *data = NULL;
-    *len = 0;
-    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return errno;
-    struct stat st;
-    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-        close(fd);
-        return EISDIR;
-    }
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    int err = 0;
-    while (buf != NULL) {
-        if (n == cap) {
-            char *b = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (b == NULL) {
-                err = ENOMEM;
-                break;
-            }
-            buf = b;
-            cap *= 2;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR) continue;
-            err = errno;
-            break;
-        }
-        if (r == 0) break;
-        n += (size_t)r;
-    }
-    if (buf == NULL) err = ENOMEM;
-    close(fd);
-    if (err != 0) {
-        free(buf);
-        return err;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
+/* The path the file functions (vm/fileio.c, which know no directory descriptors) are given for
+ * path (NULL: none) as the process sees it: a relative path is resolved against the process's
+ * working directory through that descriptor's entry in /proc/self/fd (the VM runs on Linux).
+ * The result is path itself or buf; NULL when path is NULL or too long for buf. */
+static const char *at_cwd(const Process *p, const char *path, char *buf, size_t n) {
+    if (path == NULL || path[0] == '/' || p->cwd_fd < 0) return path;
+    int w = snprintf(buf, n, "/proc/self/fd/%d/%s", p->cwd_fd, path);
+    return w > 0 && (size_t)w < n ? buf : NULL;
 }
 
-static int write_whole(int dirfd, unsigned umask, const char *path, const char *data, size_t len) {
-    int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666 & ~umask);
-    if (fd < 0) return errno;
-    while (len > 0) {
-        ssize_t w = write(fd, data, len);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            int e = errno;
-            close(fd);
-            return e;
-        }
-        data += w;
-        len -= (size_t)w;
-    }
-    if (close(fd) != 0) return errno;
-    return 0;
+/* ---- standard input ---------------------------------------------------------------------- */
+
+/* READ_LINE reads standard input through the process's InStream, which the programs it starts
+ * share, so that what one has read ahead is what the next one reads.  Beyond the VM's own
+ * processes:
+ *   - a seekable input (a file) is read ahead in blocks, and what was read ahead is given back
+ *     (the descriptor's offset moved back to just after the last line returned) before an
+ *     extern call and when the process that owns the stream ends, so that C code in the
+ *     co-process and whatever reads the descriptor after nano_vm continue exactly there;
+ *   - a pipe or terminal is read ahead in blocks too, except by a program with extern functions,
+ *     which reads it a byte at a time (never past the line), so that its C code misses nothing. */
+
+static int in_seekable(InStream *in) {
+    if (in->seekable < 0) in->seekable = lseek(in->fd, 0, SEEK_CUR) >= 0;
+    return in->seekable;
 }
 
-/* Waits until the process's stdin is readable or the process is cancelled: 0, or -1 when
- * cancelled. */
-static int wait_input(Process *p) {
+/* Give back what has been read ahead and not returned, when the input is seekable. */
+static void in_give_back(InStream *in) {
+    size_t ahead = in->len - in->start;
+    if (ahead == 0 || !in_seekable(in)) return;
+    if (ahead <= (size_t)INT64_MAX && lseek(in->fd, -(off_t)ahead, SEEK_CUR) >= 0) {
+        in->start = in->len = 0;
+        in->eof = 0;
+    }
+}
+
+/* Waits until fd is readable or the process is cancelled: 0, or -1 when cancelled. */
+static int wait_input(Process *p, int fd) {
     if (p->cancel == NULL) return 0;
     for (;;) {
         if (vm_cancel_is_set(p->cancel)) return -1;
-        struct pollfd fds[2] = {{.fd = p->in_fd, .events = POLLIN}, {.fd = p->cancel->rfd, .events = POLLIN}};
+        struct pollfd fds[2] = {{.fd = fd, .events = POLLIN}, {.fd = p->cancel->rfd, .events = POLLIN}};
         int r = poll(fds, 2, -1);
         if (r < 0 && errno != EINTR) return 0; /* let read report it */
         if (r > 0 && fds[1].revents != 0) return -1;
@@ -190,42 +166,66 @@ static int wait_input(Process *p) {
     }
 }
 
-/* Next line of the process's stdin into p->in_buf[0..*len); returns 0 at end of input, -1 when
- * the process was cancelled while waiting for input. */
-static int read_line(Process *p, size_t *len) {
+/* The next line of standard input: 1 with *line and *len (without the newline) and *used (the
+ * bytes to consume, with the newline), 0 at end of input, -1 (a runtime error recorded) when the
+ * line does not fit in what is left of the heap or no memory is left to buffer it. */
+static int read_line(Process *p, const char **line, size_t *len, size_t *used) {
+    InStream *in = p->in;
+    size_t left = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 0;
     for (;;) {
-        char *nl = p->in_len ? memchr(p->in_buf, '\n', p->in_len) : NULL;
-        if (nl != NULL) {
-            *len = (size_t)(nl - p->in_buf);
-            return 1;
+        char *b = in->buf != NULL ? in->buf + in->start : NULL; /* NULL: nothing read yet */
+        size_t have = in->len - in->start;
+        char *nl = have > 0 ? memchr(b, '\n', have) : NULL;
+        if (nl != NULL || in->eof) {
+            *line = b;
+            *len = nl != NULL ? (size_t)(nl - b) : have;
+            *used = nl != NULL ? *len + 1 : have;
+            return nl != NULL || have > 0;
         }
-        if (p->in_eof) {
-            *len = p->in_len;
-            return p->in_len > 0;
+        if (have > left)
+            return trap_fail(p, "out of memory (heap limit %zu bytes; a line of standard input "
+                                "is longer than what is left)", p->heap.max);
+        if (in->start > 0) { /* keep the unread bytes at the front */
+            memmove(in->buf, b, have);
+            in->start = 0;
+            in->len = have;
         }
-        if (p->in_len == p->in_cap) {
-            size_t cap = p->in_cap ? p->in_cap * 2 : 4096;
-            char *b = realloc(p->in_buf, cap);
-            if (b == NULL) {
-                p->in_eof = 1;
-                continue;
-            }
-            p->in_buf = b;
-            p->in_cap = cap;
+        if (in->len == in->cap) {
+            size_t cap = in->cap ? in->cap * 2 : 4096;
+            char *nb = cap > in->cap ? realloc(in->buf, cap) : NULL;
+            if (nb == NULL)
+                return trap_fail(p, "out of memory (the system refused %zu bytes for a line of "
+                                    "standard input)", cap);
+            in->buf = nb;
+            in->cap = cap;
         }
-        if (wait_input(p) != 0) return -1;
-        ssize_t r = read(p->in_fd, p->in_buf + p->in_len, p->in_cap - p->in_len);
+        if (wait_input(p, in->fd) != 0) return trap_fail(p, "cancelled");
+        size_t want = in->cap - in->len;
+        if (p->prog->nimports > 0 && !in_seekable(in)) want = 1; /* never past the line */
+        ssize_t r = read(in->fd, in->buf + in->len, want);
         if (r < 0 && errno == EINTR) continue;
-        if (r <= 0) p->in_eof = 1;
-        else p->in_len += (size_t)r;
+        if (r <= 0) in->eof = 1;
+        else in->len += (size_t)r;
     }
 }
 
-/* Drop the line just returned by read_line (and its newline) from the input buffer. */
-static void consume_line(Process *p, size_t len) {
-    size_t n = len < p->in_len ? len + 1 : len;
-    memmove(p->in_buf, p->in_buf + n, p->in_len - n);
-    p->in_len -= n;
+/* The options of a nested program or shadow test (process_child_options).  A caller that holds
+ * more than half its heap limit is collected first, so that the child gets what the caller's
+ * live objects leave rather than what its garbage leaves (below half, the child has at least
+ * half the limit, and the collection's time is saved). */
+static void child_options(Process *p, ProcessOptions *o) {
+    if (p->heap.bytes > p->heap.max / 2) heap_collect(&p->heap);
+    process_child_options(p, o);
+}
+
+/* Charge the instructions a nested program or the shadow tests executed to the caller: -1 (a
+ * runtime error recorded) when that leaves it no steps. */
+static int charge_steps(Process *p, uint64_t used) {
+    p->steps = used > UINT64_MAX - p->steps ? UINT64_MAX : p->steps + used;
+    uint64_t limit = process_step_limit(p);
+    if (limit > 0 && p->steps >= limit)
+        return trap_fail(p, "step limit of %llu instructions reached", (unsigned long long)limit);
+    return 0;
 }
 
 /* The value of environment variable name in the process's own environment, or NULL. */
@@ -248,7 +248,13 @@ static int push_str(Process *p, const char *s, size_t n) {
  * the effect, push its results.  Returns 0 to resume the core, or -1 with a runtime error
  * recorded (p->error, p->error_pc). */
 static int service(Process *p) {
-    if (p->trap_import != NVM_NONE) return cop_extern_call(p);
+    if (p->trap_import != NVM_NONE) {
+        if (p->read_only)
+            return trap_fail(p, "extern call to %s: not allowed in a read-only process",
+                             program_str(p->prog, p->prog->imports[p->trap_import].name));
+        in_give_back(p->in); /* C code reads on from the last line returned */
+        return cop_extern_call(p);
+    }
     Value *sp = p->sp;
     switch ((TrapNo)p->trap_no) {
     case TRAP_PRINT:
@@ -277,9 +283,16 @@ static int service(Process *p) {
     case TRAP_READ_FILE: {
         if (expect_str(p, sp[-1], "READ_FILE") != 0) return -1;
         const char *path = path_of(sp[-1]);
+        char pbuf[PATH_MAX + 32];
+        const char *fpath = at_cwd(p, path, pbuf, sizeof pbuf);
         char *data = NULL;
         size_t len = 0;
-        int err = path == NULL ? EINVAL : read_whole(p->cwd_fd, path, &data, &len);
+        size_t left = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 0;
+        int err = fpath == NULL ? EINVAL : fileio_read(fpath, left, &data, &len);
+        if (err == FILEIO_OVER_BUDGET)
+            return trap_fail(p,
+                             "out of memory (heap limit %zu bytes; %s is larger than what is left)",
+                             p->heap.max, path);
         p->sp--;
         int r = push_str(p, data ? data : "", len);
         free(data);
@@ -291,9 +304,12 @@ static int service(Process *p) {
         if (expect_str(p, sp[-2], "WRITE_FILE") != 0 || expect_str(p, sp[-1], "WRITE_FILE") != 0)
             return -1;
         const char *path = path_of(sp[-2]);
+        char pbuf[PATH_MAX + 32];
+        const char *fpath = at_cwd(p, path, pbuf, sizeof pbuf);
         ObjString *data = AS_STR(sp[-1]);
-        int err = path == NULL ? EINVAL
-                               : write_whole(p->cwd_fd, p->umask, path, data->bytes, (size_t)data->len);
+        int err = fpath == NULL  ? EINVAL
+                  : p->read_only ? EROFS
+                                 : fileio_write(fpath, data->bytes, (size_t)data->len, 0666 & ~p->umask);
         p->sp -= 2;
         *p->sp++ = v_int(err);
         return 0;
@@ -320,11 +336,12 @@ static int service(Process *p) {
     }
     case TRAP_READ_LINE: {
         out_flush(&p->out);
-        size_t len = 0;
-        int ok = read_line(p, &len);
-        if (ok < 0) return trap_fail(p, "cancelled");
-        if (push_str(p, p->in_buf ? p->in_buf : "", ok ? len : 0) != 0) return -1;
-        if (ok) consume_line(p, len);
+        const char *line = "";
+        size_t len = 0, used = 0;
+        int ok = read_line(p, &line, &len, &used);
+        if (ok < 0) return -1;
+        if (push_str(p, ok ? line : "", ok ? len : 0) != 0) return -1;
+        p->in->start += used;
         *p->sp++ = v_bool(ok);
         return 0;
     }
@@ -334,9 +351,16 @@ static int service(Process *p) {
             return trap_fail(p, "run_shadow_tests: programs nested more than %d deep", VM_MAX_NESTING);
         ObjString *image = AS_STR(sp[-1]);
         harness_flush(p);
-        char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len,
-                                        p->nesting + 1);
+        ProcessOptions o;
+        child_options(p, &o);
+        uint64_t used = 0;
+        char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len, &o,
+                                        &used);
         if (report == NULL) return trap_fail(p, "out of memory (running shadow tests)");
+        if (charge_steps(p, used) != 0) {
+            free(report);
+            return -1;
+        }
         p->sp--;
         int r = push_str(p, report, strlen(report));
         free(report);
@@ -359,13 +383,13 @@ static int service(Process *p) {
             argv[i] = AS_STR(args->items[i])->bytes;
         }
         harness_flush(p);
-        ProcessOptions o = {.in_fd = p->in_fd, .out_fd = p->out.fd, .err_fd = p->err.fd,
-                            .nesting = p->nesting + 1, .envp = p->env, .cwd_fd = p->cwd_fd,
-                            .umask = p->umask, .cancel = p->cancel};
-        if (p->cwd_fd < 0) o.cwd_fd = 0; /* AT_FDCWD: the OS process's, as for the parent */
-        int status = image_run_opts((const uint8_t *)image->bytes, (size_t)image->len,
-                                    (int)args->len, argv, &o);
+        ProcessOptions o;
+        child_options(p, &o);
+        uint64_t used = 0;
+        int status = image_run((const uint8_t *)image->bytes, (size_t)image->len, (int)args->len,
+                               argv, &o, &used);
         free(argv);
+        if (charge_steps(p, used) != 0) return -1;
         p->sp -= 2;
         *p->sp++ = v_int(status);
         return 0;
@@ -563,6 +587,7 @@ int harness_run(Process *p) {
     int status = finish(p, r);
     harness_flush(p);
     cop_close(p); /* the program is over: so is its co-process (on the thread that started it) */
+    if (p->in == &p->own_in) in_give_back(p->in); /* whoever reads next reads on from here */
     return status;
 }
 

@@ -19,30 +19,25 @@ static void say(int fd, const char *msg) {
     }
 }
 
-int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, int in_fd, int out_fd,
-              int err_fd, int nesting) {
-    ProcessOptions o = {.in_fd = in_fd, .out_fd = out_fd, .err_fd = err_fd, .nesting = nesting};
-    return image_run_opts(bytes, len, argc, argv, &o);
-}
-
-int image_run_opts(const uint8_t *bytes, size_t len, int argc, char **argv,
-                   const ProcessOptions *opt) {
-    int err_fd = opt->err_fd;
+int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, const ProcessOptions *opt,
+              uint64_t *steps) {
+    if (steps != NULL) *steps = 0;
     char err[512];
     Program *prog = program_load(bytes, len, err, sizeof err);
     if (prog == NULL) {
         char line[600];
         snprintf(line, sizeof line, "nano_vm: %s\n", err);
-        say(err_fd, line);
+        say(opt->err_fd, line);
         return 65;
     }
     Process *p = process_new(prog, argc, argv, opt);
     if (p == NULL) {
-        say(err_fd, "nano_vm: cannot create a process: out of memory\n");
+        say(opt->err_fd, "nano_vm: cannot create a process: out of memory\n");
         program_free(prog);
         return 70;
     }
     int status = harness_run(p);
+    if (steps != NULL) *steps = p->steps;
     process_free(p);
     program_free(prog);
     return status;

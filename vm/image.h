@@ -9,13 +9,14 @@
 
 #include "process.h"
 
-/* Loads and verifies the image and runs it as a new virtual process on the given descriptors
- * with arguments argv[0..argc) (argv[0] names the program), nested `nesting` deep
- * (ProcessOptions.nesting).  Returns its exit status; when the image does not load, prints
- * "nano_vm: MESSAGE" to err_fd and returns 65 (as nano_vm does for an invalid file); 70 when the
- * process cannot be created. */
-int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, int in_fd, int out_fd,
-              int err_fd, int nesting);
+/* Loads and verifies the image and runs it as a new virtual process with the options opt
+ * (descriptors, limits, nesting: see process_child_options) and arguments argv[0..argc)
+ * (argv[0] names the program); *steps (when steps is not NULL) is set to the instructions it
+ * executed, counted when it has a step limit.  Returns its exit status; when the image does not
+ * load, prints "nano_vm: MESSAGE" to opt->err_fd and returns 65 (as nano_vm does for an invalid
+ * file); 70 when the process cannot be created. */
+int image_run(const uint8_t *bytes, size_t len, int argc, char **argv, const ProcessOptions *opt,
+              uint64_t *steps);
 
 /* The same with all of the new process's options given: RUN_PROGRAM passes its process's world
  * (descriptors, environment, working directory, umask, cancellation). */

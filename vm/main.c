@@ -53,6 +53,11 @@ static void usage(FILE *out) {
           "  --frames N     maximum call depth (default 1m, at most 4g)\n"
           "  --heap N       heap limit in bytes; suffixes k, m, g (default 4g)\n"
           "  --max-steps N  stop the program with a runtime error after N instructions\n"
+          "  --test-steps N stop each shadow test after N instructions (default\n"
+          "                 1000000000): the tests of --test and those the program runs\n"
+          "                 (run_shadow_tests)\n"
+          "  --read-only    a sandbox: file_write fails (EROFS) and so do extern calls, in the\n"
+          "                 program and the programs it starts\n"
           "  --profile      after the run, print the functions that executed the most\n"
           "                 instructions, with their calls, to stderr\n"
           "  --daemon       run the program in the user's nano_vmd (started when none runs)\n"
@@ -61,6 +66,11 @@ static void usage(FILE *out) {
           "                 128+signal); 70 when the daemon fails\n"
           "  --version      print the version\n"
           "  -h, --help     print this help\n"
+          "\n"
+          "The limits hold for the program and the programs it starts (run_program,\n"
+          "run_shadow_tests) together: each of those gets what its parent has left of the\n"
+          "stack, the frames, the heap and the steps.  With --test they hold for each shadow\n"
+          "test, whose step limit is the smaller of --test-steps and --max-steps.\n"
           "\n"
           "PROGRAM.nvm must be a regular file of less than 4 GiB.\n"
           "\n"
@@ -131,17 +141,20 @@ static void put_tap(FILE *out, const char *b, size_t n) {
 /* Shadow tests as TAP, each in a fresh process so that one cannot disturb another.  What they
  * print is discarded (stdout is the TAP stream); a failure's location and message follow its
  * "not ok" line as a TAP comment on stderr. */
-static int run_tests(const Program *prog) {
-    int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+static int run_tests(const Program *prog, const ProcessOptions *opt) {
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (null_fd < 0) {
-        perror("nano_vm: /dev/null");
+        fprintf(stderr, "nano_vm: /dev/null: %s\n", strerror(errno));
         return EXIT_INTERNAL;
     }
+    ProcessOptions o = *opt;
+    o.in_fd = o.out_fd = o.err_fd = null_fd; /* an empty standard input; output discarded */
+    o.profile = 0;
     printf("1..%u\n", prog->nshadows);
     int failed = 0;
     for (uint32_t i = 0; i < prog->nshadows; i++) {
         ShadowResult r;
-        if (shadow_run_one(prog, i, null_fd, 0, &r) != 0) {
+        if (shadow_run_one(prog, i, &o, &r) != 0) {
             fprintf(stderr, "nano_vm: cannot create a process: out of memory\n");
             close(null_fd);
             return EXIT_INTERNAL;
@@ -158,9 +171,14 @@ static int run_tests(const Program *prog) {
             put_tap(stderr, r.location, strlen(r.location));
             fputs(r.location[0] ? ": shadow test '" : "shadow test '", stderr);
             put_tap(stderr, nb, nlen);
-            fputs("' failed: ", stderr);
-            put_tap(stderr, r.message, strlen(r.message));
-            fputc('\n', stderr);
+            if (r.out_of_steps) {
+                fprintf(stderr, "' did not finish within %llu steps\n",
+                        (unsigned long long)r.limit);
+            } else {
+                fputs("' failed: ", stderr);
+                put_tap(stderr, r.message, strlen(r.message));
+                fputc('\n', stderr);
+            }
             failed++;
         }
     }
@@ -201,15 +219,18 @@ int main(int argc, char **argv) {
             mode = VERIFY;
         } else if (strcmp(a, "--test") == 0) {
             mode = TEST;
+        } else if (strcmp(a, "--read-only") == 0) {
+            opt.read_only = 1;
         } else if (strcmp(a, "--profile") == 0) {
             opt.profile = 1;
-        } else if (strcmp(a, "--max-steps") == 0) {
+        } else if (strcmp(a, "--max-steps") == 0 || strcmp(a, "--test-steps") == 0) {
             size_t v;
             if (i + 1 >= argc || parse_size(argv[i + 1], &v) != 0) {
-                fprintf(stderr, "nano_vm: --max-steps needs a positive count\n");
+                fprintf(stderr, "nano_vm: %s needs a positive count\n", a);
                 return EXIT_USAGE;
             }
-            opt.max_steps = v;
+            if (a[2] == 'm') opt.max_steps = v;
+            else opt.test_steps = v;
             i++;
         } else if (strcmp(a, "--stack") == 0 || strcmp(a, "--frames") == 0 ||
                    strcmp(a, "--heap") == 0) {
@@ -259,7 +280,7 @@ int main(int argc, char **argv) {
     switch (mode) {
     case DIS: program_disassemble(prog, stdout); status = stdout_status(0); break;
     case VERIFY: break;
-    case TEST: status = stdout_status(run_tests(prog)); break;
+    case TEST: status = stdout_status(run_tests(prog, &opt)); break;
     case RUN: status = run_program(prog, argc - i, argv + i, &opt); break;
     }
     program_free(prog);

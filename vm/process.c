@@ -30,6 +30,28 @@ int vm_sizes_ok(size_t stack_slots, size_t max_frames) {
            max_frames <= SIZE_MAX / sizeof(Frame);
 }
 
+void process_child_options(const Process *p, ProcessOptions *o) {
+    memset(o, 0, sizeof *o);
+    o->in_fd = p->in_fd;
+    o->out_fd = p->out.fd;
+    o->err_fd = p->err.fd;
+    o->in = p->in;
+    o->nesting = p->nesting + 1;
+    size_t slots = (size_t)(p->stack_end - p->sp);
+    o->stack_slots = slots > 0 ? slots : 1;
+    o->max_frames = p->max_frames > p->nframes ? p->max_frames - p->nframes : 1;
+    if (p->max_frames <= p->nframes) o->stack_slots = 1; /* no frame left: none to enter main */
+    o->heap_max = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 1;
+    uint64_t limit = process_step_limit(p);
+    if (limit > 0) o->max_steps = limit > p->steps ? limit - p->steps : 1;
+    o->test_steps = p->test_steps;
+    o->read_only = p->read_only;
+    o->envp = p->env;
+    o->cwd_fd = p->cwd_fd < 0 ? 0 : p->cwd_fd; /* AT_FDCWD: the OS process's, as for the parent */
+    o->umask = p->umask;
+    o->cancel = p->cancel;
+}
+
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
     ProcessOptions o = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
     if (opt != NULL) o = *opt;
@@ -95,6 +117,8 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
         p->step_limit = o.max_steps;
         p->max_steps = 0;
     }
+    p->test_steps = o.test_steps ? o.test_steps : VM_DEFAULT_TEST_STEPS;
+    p->read_only = o.read_only;
     if (o.profile || o.max_steps > 0 || o.cancel != NULL) { /* all need the counting core */
         p->prof_instrs = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         p->prof_calls = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
@@ -103,7 +127,10 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
             return NULL;
         }
     }
-    p->in_fd = o.in_fd;
+    p->in_fd = o.in != NULL ? o.in->fd : o.in_fd;
+    p->own_in.fd = p->in_fd;
+    p->own_in.seekable = -1;
+    p->in = o.in != NULL ? o.in : &p->own_in;
     p->out.fd = o.out_fd;
     p->err.fd = o.err_fd;
     return p;
@@ -120,7 +147,7 @@ void process_free(Process *p) {
     free(p->globals);
     free(p->out.buf);
     free(p->err.buf);
-    free(p->in_buf);
+    free(p->own_in.buf);
     free(p->op_counts);
     free(p->prof_instrs);
     free(p->prof_calls);

@@ -18,6 +18,20 @@
 #include "program.h"
 #include "value.h"
 
+/* Standard input as READ_LINE reads it.  One stream is shared by a process and every program it
+ * starts (RUN_PROGRAM), so that bytes one of them has read ahead are the next bytes another
+ * reads.  The harness (vm/harness.c) reads it; see READ_LINE in docs/ISA.md. */
+typedef struct InStream {
+    int fd;
+    char *buf;      /* read and not yet returned: buf[start..len) */
+    size_t start, len, cap;
+    int eof;        /* a read returned end of input (or failed) */
+    int seekable;   /* whether fd is seekable: -1 not known yet, 0, 1 */
+} InStream;
+
+/* A process's limits are its share of one budget: the programs it starts (RUN_PROGRAM) and the
+ * shadow tests it runs (RUN_TESTS) get what it has left (process_child_options), never more, so
+ * that no nesting of programs gets past the limits of the process at the top. */
 typedef struct {
     size_t stack_slots; /* value stack size in slots (0: default) */
     size_t max_frames;  /* call depth limit (0: default) */
@@ -25,7 +39,15 @@ typedef struct {
     int in_fd, out_fd, err_fd;
     int nesting; /* how many programs run this one (RUN_PROGRAM, RUN_TESTS); 0 at the top */
     int profile; /* count instructions and calls per function (vm_core_run_profiled) */
-    uint64_t max_steps; /* stop with a runtime error after this many instructions (0: never) */
+    uint64_t max_steps; /* stop with a runtime error after this many instructions, counting
+                         * those of the programs it starts (0: never) */
+    uint64_t test_steps; /* step limit of each shadow test this process and the programs it
+                          * starts run (RUN_TESTS) (0: VM_DEFAULT_TEST_STEPS) */
+    InStream *in; /* standard input shared with the process that starts this one (whose fd is
+                   * in_fd); NULL: a stream of its own on in_fd */
+    int read_only; /* a sandbox: WRITE_FILE fails with EROFS without touching the file system and
+                    * extern calls (C code, which could write anything) fail; inherited by the
+                    * programs it starts and its shadow tests */
     /* The process's world.  nano_vm fills it from its own OS process, the daemon from the
      * request, and nested programs (RUN_PROGRAM) inherit their parent's. */
     char *const *envp; /* environment, "NAME=VALUE" strings up to a NULL; copied by process_new
@@ -43,6 +65,11 @@ typedef struct {
 #define VM_DEFAULT_STACK_SLOTS ((size_t)4 << 20)
 #define VM_DEFAULT_MAX_FRAMES ((size_t)1 << 20)
 #define VM_DEFAULT_HEAP_MAX ((size_t)4 << 30)
+/* Instructions a shadow test may execute by default (ProcessOptions.test_steps): the largest of
+ * the compiler's own shadow tests executes about 100,000, the largest in the repository
+ * (tests/stage0/big, a compiler and VM for a small language running 61 programs six ways) 426
+ * million; a test that never ends is stopped after a second or two. */
+#define VM_DEFAULT_TEST_STEPS ((uint64_t)1000000000)
 
 /* Upper limits of ProcessOptions.stack_slots and .max_frames (64 GiB of slots or frames): more
  * memory than a machine has, and small enough that no size computed from them overflows on a
@@ -108,9 +135,8 @@ typedef struct Process {
 
     int in_fd;
     OutBuf out, err;
-    char *in_buf; /* READ_LINE buffering */
-    size_t in_len, in_cap;
-    int in_eof;
+    InStream *in;   /* standard input: own_in, or the stream of the process that started it */
+    InStream own_in;
 
     int nesting; /* ProcessOptions.nesting */
     char **env;  /* owned copy of the environment, NULL-terminated */
@@ -120,7 +146,10 @@ typedef struct Process {
     uint64_t step_limit;     /* ProcessOptions.max_steps when the harness runs the core in slices
                               * (cancellable processes); max_steps is then the slice's end */
     uint64_t *prof_instrs, *prof_calls; /* per function, when profiling (else NULL) */
-    uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only) */
+    uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only);
+                                * steps includes those of the programs it started */
+    uint64_t test_steps; /* ProcessOptions.test_steps */
+    int read_only;       /* ProcessOptions.read_only */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
     struct CopClient *cop; /* the co-process for extern calls, once started (vm/cop_client.h) */
     /* Ends the co-process; set with cop by the layer that starts it, so that process_free can
@@ -131,6 +160,20 @@ typedef struct Process {
 /* A new process for prog, ready to run (harness_run) with arguments argv[0..argc); NULL when
  * out of memory. */
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt);
+/* The options of a program p starts now (RUN_PROGRAM) or of a shadow test it runs (RUN_TESTS):
+ * p's descriptors and standard input stream, one level deeper, and what p has left of each
+ * limit: the stack slots above its stack pointer, the frames above its depth, its heap limit less
+ * what its heap holds, its remaining steps (none when p has no step limit), and p's test_steps
+ * and read_only.  A limit with nothing left is given as 1 rather than 0, which would mean the
+ * default: with no stack or frames left the child fails at once (stack overflow), with no steps
+ * left at its first instruction, with no heap left at its first allocation. */
+void process_child_options(const Process *p, ProcessOptions *o);
+
+/* The process's step limit (0: none): ProcessOptions.max_steps, also while the harness runs the
+ * core in slices (when max_steps is the end of the current slice). */
+static inline uint64_t process_step_limit(const Process *p) {
+    return p->cancel != NULL ? p->step_limit : p->max_steps;
+}
 /* Whether stack_slots and max_frames (0: the default) are within the limits above. */
 int vm_sizes_ok(size_t stack_slots, size_t max_frames);
 void process_free(Process *p);

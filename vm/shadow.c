@@ -11,19 +11,30 @@
 #include "harness.h"
 #include "process.h"
 
-int shadow_run_one(const Program *prog, uint32_t i, int discard_fd, int nesting, ShadowResult *r) {
+int shadow_run_one(const Program *prog, uint32_t i, const ProcessOptions *opt, ShadowResult *r) {
     memset(r, 0, sizeof *r);
-    ProcessOptions o = {.out_fd = discard_fd, .err_fd = discard_fd, .nesting = nesting};
+    ProcessOptions o = *opt;
+    o.test_steps = opt->test_steps ? opt->test_steps : VM_DEFAULT_TEST_STEPS;
+    o.max_steps = opt->max_steps > 0 && opt->max_steps < o.test_steps ? opt->max_steps
+                                                                      : o.test_steps;
+    o.profile = 0;
+    r->limit = o.max_steps;
     char *argv[] = {"shadow"};
     Process *p = process_new(prog, 1, argv, &o);
     if (p == NULL) return -1;
     int status = 0;
     if (prog->init != NVM_NONE) status = harness_call(p, prog->init);
     if (status == 0) status = harness_call(p, prog->shadows[i].func);
+    r->steps = p->steps;
     if (status != 0) {
         r->failed = 1;
         r->status = status;
-        if (p->error[0] != '\0') {
+        r->out_of_steps = p->steps >= p->max_steps;
+        if (r->out_of_steps) {
+            snprintf(r->message, sizeof r->message, "did not finish within %llu steps",
+                     (unsigned long long)r->limit);
+            snprintf(r->location, sizeof r->location, "%s", p->error_where);
+        } else if (p->error[0] != '\0') {
             snprintf(r->message, sizeof r->message, "%s", p->error);
             snprintf(r->location, sizeof r->location, "%s", p->error_where);
         } else {
@@ -68,8 +79,11 @@ static void put_field(Buf *b, const char *s) {
     put(b, tmp);
 }
 
-char *shadow_run_image(const uint8_t *bytes, size_t len, int nesting) {
+char *shadow_run_image(const uint8_t *bytes, size_t len, const ProcessOptions *opt,
+                       uint64_t *steps) {
     Buf b = {NULL, 0, 0, 0};
+    uint64_t used = 0;
+    if (steps != NULL) *steps = 0;
     char err[512];
     Program *prog = program_load(bytes, len, err, sizeof err);
     if (prog == NULL) {
@@ -78,14 +92,22 @@ char *shadow_run_image(const uint8_t *bytes, size_t len, int nesting) {
         put(&b, "\n");
         return b.oom ? (free(b.s), NULL) : b.s;
     }
-    int null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    /* the tests read an empty standard input; their output is discarded */
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    ProcessOptions o = *opt;
+    o.in_fd = o.out_fd = o.err_fd = null_fd;
     put(&b, ""); /* an empty report is "", not NULL */
     for (uint32_t i = 0; i < prog->nshadows && !b.oom; i++) {
         ShadowResult r;
-        if (shadow_run_one(prog, i, null_fd, nesting, &r) != 0) {
+        if (opt->max_steps > 0) {
+            if (used >= opt->max_steps) break; /* the budget is spent: the caller stops */
+            o.max_steps = opt->max_steps - used;
+        }
+        if (shadow_run_one(prog, i, &o, &r) != 0) {
             b.oom = 1;
             break;
         }
+        used = r.steps > UINT64_MAX - used ? UINT64_MAX : used + r.steps;
         put(&b, r.failed ? "not ok " : "ok ");
         put_field(&b, program_str(prog, prog->shadows[i].name));
         if (r.failed) {
@@ -98,6 +120,7 @@ char *shadow_run_image(const uint8_t *bytes, size_t len, int nesting) {
     }
     if (null_fd >= 0) close(null_fd);
     program_free(prog);
+    if (steps != NULL) *steps = used;
     if (b.oom) {
         free(b.s);
         return NULL;

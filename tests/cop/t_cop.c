@@ -247,8 +247,9 @@ static void shadows(void) {
                          ".shadow first t1\n.shadow second t2\n");
     int null_fd = fileno(stderr);
     ShadowResult r1, r2;
-    shadow_run_one(prog, 0, null_fd, 0, &r1);
-    shadow_run_one(prog, 1, null_fd, 0, &r2);
+    ProcessOptions o = {.in_fd = null_fd, .out_fd = null_fd, .err_fd = null_fd};
+    shadow_run_one(prog, 0, &o, &r1);
+    shadow_run_one(prog, 1, &o, &r2);
     ok(!r1.failed, "a shadow test calls C (%s)", r1.message);
     ok(!r2.failed, "the next shadow test has a fresh co-process (it sees none of the first's state)");
     program_free(prog);

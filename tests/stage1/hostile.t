@@ -116,10 +116,9 @@ main_ok='fn main() -> int {\n    return 0\n}\n\nshadow main {\n    assert true\n
 "$VIRT" imp.nano -o imp.nvm > out 2> err; st=$?
 [ "$st" = 1 ] && [ "$(head -n 1 err)" = "imp.nano:1:8: error: cannot read module 'huge.nano': larger than 16777216 bytes" ]; ok $? "as an entry file and as a module (exit $st)" err
 
-if [ "$VIRT" = "$BUILD/stage1/nano_virt" ]; then
-    { printf 'import "/dev/zero"\n'; printf "$main_ok"; } > imp.nano
-    "$VIRT" imp.nano -o imp.nvm > out 2> err; st=$?
-    [ "$st" = 1 ] && [ "$(head -n 1 err)" = "imp.nano:1:8: error: cannot read module '/dev/zero': File too large" ]; ok $? "an endless file (/dev/zero) is an error, not a hang (exit $st)" err
-fi
+# an endless device is not a regular file: file_read refuses it at once (vm/fileio.c, both runtimes)
+{ printf 'import "/dev/zero"\n'; printf "$main_ok"; } > imp.nano
+"$VIRT" imp.nano -o imp.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(head -n 1 err)" = "imp.nano:1:8: error: cannot read module '/dev/zero': Invalid argument" ]; ok $? "an endless file (/dev/zero) is an error, not a hang (exit $st)" err
 echo "1..$n"
 [ "$failed" = 0 ]

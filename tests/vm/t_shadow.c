@@ -28,7 +28,7 @@ int main(void) {
     size_t len;
     uint8_t *bytes = asm_build(TESTED, &len);
 
-    char *report = shadow_run_image(bytes, len, 0);
+    char *report = shadow_run_image(bytes, len, &(ProcessOptions){0}, NULL);
     const char *want = "ok add\nnot ok sub\ts.nano:10\tassertion failed\n"
                        "not ok quit\t\texit(3) called in a shadow test\n";
     ok(report != NULL && strcmp(report, want) == 0,
@@ -39,15 +39,16 @@ int main(void) {
     char err[512];
     Program *prog = program_load(bytes, len, err, sizeof err);
     ShadowResult r;
-    ok(prog != NULL && shadow_run_one(prog, 1, -1, 0, &r) == 0 && r.failed &&
+    ProcessOptions discard = {.in_fd = -1, .out_fd = -1, .err_fd = -1};
+    ok(prog != NULL && shadow_run_one(prog, 1, &discard, &r) == 0 && r.failed &&
            strcmp(r.location, "s.nano:10") == 0 && strcmp(r.message, "assertion failed") == 0,
        "shadow_run_one reports the failing test's location and message");
-    ok(prog != NULL && shadow_run_one(prog, 0, -1, 0, &r) == 0 && !r.failed,
+    ok(prog != NULL && shadow_run_one(prog, 0, &discard, &r) == 0 && !r.failed,
        "and a passing test as passed");
     program_free(prog);
 
     uint8_t junk[40] = "not an image";
-    report = shadow_run_image(junk, sizeof junk, 0);
+    report = shadow_run_image(junk, sizeof junk, &(ProcessOptions){0}, NULL);
     like(report, "error\tbad .nvm: ", "an image that does not load is one 'error' line");
     free(report);
 

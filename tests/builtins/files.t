@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# files.t: file_read and file_write on both runtimes (the native one: nanoc0 + bootstrap/; the
+# VM: nano_virt + nano_vm), on what builtins.nano cannot make: devices, FIFOs, directories, files
+# beyond the read cap, full devices (docs/BUILTINS.md, docs/ISA.md READ_FILE and WRITE_FILE).
+# Both runtimes must print the same.  Every run is bounded in memory and time (a guard, not a
+# measurement: a regression fails instead of hanging or exhausting memory).
+. "$(dirname "$0")/../stage0/lib.sh"
+VIRT=${NANO_VIRT:-$BUILD/stage1/nano_virt}
+VM=${NANO_VM:-$ROOT/bin/nano_vm}
+ASM=$BUILD/tests/nvmasm
+bounded() { ( ulimit -v 4000000; timeout 60 "$@" ); }
+
+# readlen PATH...: the length of file_read of each path, one per line
+cat > "$TMP/readlen.nano" <<'N'
+fn main() -> int {
+    let mut i: int = 1
+    while (< i (get_argc)) {
+        (println (str_length (file_read (get_argv i))))
+        set i (+ i 1)
+    }
+    return 0
+}
+N
+# readst PATH...: the status READ_FILE gives each path (the builtin drops it), one per line
+cat > "$TMP/readst.s" <<'S'
+.func main 0 1 1
+    PUSH_SMALL 1
+    STORE_LOCAL 0
+top:
+    LOAD_LOCAL 0
+    TRAP ARG_COUNT
+    JGE_INT done
+    LOAD_LOCAL 0
+    TRAP ARG
+    TRAP READ_FILE
+    INT_TO_STR
+    PUSH_STR "\n"
+    STR_CONCAT
+    TRAP PRINT
+    POP
+    INC_LOCAL 0 1
+    JUMP top
+done:
+    PUSH_SMALL 0
+    RET
+S
+# write PATH SIZE: file_write of SIZE bytes "0123456789" repeated to PATH; prints the status
+cat > "$TMP/write.nano" <<'N'
+fn main() -> int {
+    let size: int = (string_to_int (get_argv 2))
+    let mut data: string = "0123456789"
+    while (< (str_length data) size) {
+        set data (+ data data)
+    }
+    (println (file_write (get_argv 1) (str_substring data 0 size)))
+    (println (file_write (str_join ["a", (string_from_char 0), "b"]) "a path with a NUL byte names no file"))
+    return 0
+}
+N
+for p in readlen write; do
+    "$NANOC0" -o "$TMP/$p.c" "$TMP/$p.nano" 2> "$TMP/err" || not_ok "nanoc0 translates $p.nano" "$TMP/err"
+    "$VIRT" "$TMP/$p.nano" -o "$TMP/$p.nvm" 2> "$TMP/err" || not_ok "nano_virt compiles $p.nano" "$TMP/err"
+done
+cc_all "$TMP/readlen.c" "$TMP/write.c"
+"$ASM" "$TMP/readst.s" "$TMP/readst.nvm" || not_ok "nvmasm assembles readst.s"
+
+# both NAME EXPECTED PATH...: readlen on both runtimes prints EXPECTED
+both() {
+    local name=$1 want=$2; shift 2
+    printf '%b' "$want" > "$TMP/want"
+    bounded "$TMP/readlen.c.bin" "$@" > "$TMP/native" 2> "$TMP/nerr" < /dev/null
+    cmp -s "$TMP/want" "$TMP/native" && ok "native: $name" || not_ok "native: $name" "$TMP/native" "$TMP/nerr"
+    bounded "$VM" "$TMP/readlen.nvm" "$@" > "$TMP/vm" 2> "$TMP/verr" < /dev/null
+    cmp -s "$TMP/want" "$TMP/vm" && ok "VM: $name" || not_ok "VM: $name" "$TMP/vm" "$TMP/verr"
+}
+# status NAME EXPECTED PATH...: the VM's READ_FILE statuses
+status() {
+    local name=$1 want=$2; shift 2
+    printf '%b' "$want" > "$TMP/want"
+    bounded "$VM" "$TMP/readst.nvm" "$@" > "$TMP/st" 2> "$TMP/sterr" < /dev/null
+    cmp -s "$TMP/want" "$TMP/st" && ok "READ_FILE status: $name" || not_ok "READ_FILE status: $name" "$TMP/st" "$TMP/sterr"
+}
+
+printf 'hello\n' > "$TMP/small"
+both "a regular file is read" '6\n' "$TMP/small"
+status "a regular file: 0" '0\n' "$TMP/small"
+[ -r /proc/version ] && both "/proc/version, a regular file whose size says 0, is read" "$(wc -c < /proc/version)\n" /proc/version
+both "/dev/zero is refused, not read forever" '0\n' /dev/zero
+status "/dev/zero: EINVAL (22)" '22\n' /dev/zero
+mkfifo "$TMP/fifo"
+both "a FIFO is refused without waiting for a writer" '0\n' "$TMP/fifo"
+status "a FIFO: EINVAL (22)" '22\n' "$TMP/fifo"
+both "a directory is refused" '0\n' "$TMP"
+status "a directory: EISDIR (21)" '21\n' "$TMP"
+# the cap: 1 GiB (a sparse file: its size is checked before anything is read)
+if truncate -s 1073741825 "$TMP/big" 2>/dev/null; then
+    both "a file beyond 1 GiB is refused" '0\n' "$TMP/big"
+    status "beyond 1 GiB: EFBIG (27)" '27\n' "$TMP/big"
+else
+    ok "a file beyond 1 GiB # SKIP cannot make a sparse file"
+fi
+both "several reads in one program" '6\n0\n6\n' "$TMP/small" /dev/zero "$TMP/small"
+# in the VM the file must also fit in what is left of the heap: beyond that, out of memory (not
+# read into memory outside the heap first)
+head -c 4194304 /dev/zero > "$TMP/4m"
+bounded "$VM" --heap 1m "$TMP/readlen.nvm" "$TMP/4m" > "$TMP/out" 2> "$TMP/err"
+st=$?
+[ "$st" = 1 ] && grep -q "error: out of memory (heap limit 1048576 bytes; .*4m is larger than what is left)" "$TMP/err" \
+    && ok "VM: a file larger than the heap has left is out of memory" || not_ok "VM: a file larger than the heap has left is out of memory (status $st)" "$TMP/err"
+
+# ---- file_write: a new file in the same directory, then rename; nothing of the old file is
+# lost when the write fails --------------------------------------------------------------------
+# wrote NAME STATUS FILE SIZE CMD...: CMD (a runtime's write program) writing SIZE bytes to FILE
+# prints STATUS (then 22 for the NUL path)
+wrote() {
+    local name=$1 want=$2 file=$3 size=$4; shift 4
+    bounded "$@" "$file" "$size" > "$TMP/wout" 2> "$TMP/werr" < /dev/null
+    printf '%s\n22\n' "$want" > "$TMP/want"
+    cmp -s "$TMP/want" "$TMP/wout" && ok "$name" || not_ok "$name (expected $want)" "$TMP/wout" "$(short "$TMP/werr")"
+}
+# short FILE: the first 100 bytes of FILE, in $TMP/short (for a diagnostic)
+short() { head -c 100 "$1" > "$TMP/short" 2>&1; echo "$TMP/short"; }
+# no_leftovers NAME DIR: DIR holds only what the test made (no temporary file left behind)
+no_leftovers() {
+    local extra
+    extra=$(ls -A "$2" | grep -v '^\(old\|new\|link\|ro\)$')
+    [ -z "$extra" ] && ok "$1: no temporary file is left behind" || { echo "$extra" > "$TMP/extra"; not_ok "$1: no temporary file is left behind" "$TMP/extra"; }
+}
+# full.sh DIR CMD...: a 64 KiB tmpfs on DIR holding DIR/old, then CMD DIR/old 200000; prints
+# what is left of DIR/old and the files in DIR
+cat > "$TMP/full.sh" <<'S'
+d=$1; shift
+mount -t tmpfs -o size=64k tmpfs "$d" || exit 99
+printf 'old contents\n' > "$d/old"
+"$@" "$d/old" 200000
+echo "contents: $(cat "$d/old")"
+echo "files: $(ls -A "$d" | tr '\n' ' ')"
+S
+for rt in native VM; do
+    if [ $rt = native ]; then W=("$TMP/write.c.bin"); else W=("$VM" "$TMP/write.nvm"); fi
+    d=$TMP/w_$rt
+    mkdir -p "$d"
+    wrote "$rt: a new file" 0 "$d/new" 25 "${W[@]}"
+    [ "$(cat "$d/new")" = "0123456789012345678901234" ] && ok "$rt: with the data" || not_ok "$rt: with the data" "$(short "$d/new")"
+    [ "$(stat -c %a "$d/new")" = "$(printf '%o' $(( 0666 & ~$(umask) )))" ] && ok "$rt: mode 0666 less the umask" || not_ok "$rt: mode 0666 less the umask ($(stat -c %a "$d/new"))"
+    printf 'old contents\n' > "$d/old"
+    chmod 640 "$d/old"
+    wrote "$rt: replacing a file" 0 "$d/old" 5 "${W[@]}"
+    [ "$(cat "$d/old")" = "01234" ] && [ "$(stat -c %a "$d/old")" = 640 ] && ok "$rt: the new contents, the old mode" || not_ok "$rt: the new contents, the old mode ($(stat -c %a "$d/old"))" "$(short "$d/old")"
+    ln -s old "$d/link"
+    wrote "$rt: through a symbolic link" 0 "$d/link" 3 "${W[@]}"
+    [ -L "$d/link" ] && [ "$(cat "$d/old")" = "012" ] && ok "$rt: the link's target is replaced, the link stays" || not_ok "$rt: the link's target is replaced, the link stays" "$(short "$d/old")"
+    wrote "$rt: /dev/null is written, not replaced" 0 /dev/null 100 "${W[@]}"
+    [ -c /dev/null ] && ok "$rt: /dev/null is still a device" || not_ok "$rt: /dev/null is still a device"
+    wrote "$rt: a directory: EISDIR (21)" 21 "$d" 1 "${W[@]}"
+    wrote "$rt: a missing directory: ENOENT (2)" 2 "$d/missing/x" 1 "${W[@]}"
+    no_leftovers "$rt" "$d"
+    # a failed write (the file size limit: a write past it fails with EFBIG, SIGXFSZ ignored)
+    printf 'old contents\n' > "$d/old"
+    wrote "$rt: a write past RLIMIT_FSIZE fails: EFBIG (27)" 27 "$d/old" 200000 sh -c 'trap "" XFSZ; ulimit -f 64; exec "$@"' sh "${W[@]}"
+    [ "$(cat "$d/old")" = "old contents" ] && ok "$rt: the old file is intact" || not_ok "$rt: the old file is intact" "$(short "$d/old")"
+    no_leftovers "$rt after EFBIG" "$d"
+    # a full device: a 64 KiB tmpfs, mounted in a mount namespace of our own (full.sh)
+    if unshare -rm true 2> /dev/null; then
+        mkdir -p "$d/full"
+        bounded unshare -rm sh "$TMP/full.sh" "$d/full" "${W[@]}" > "$TMP/fout" 2> "$TMP/ferr"
+        printf '28\n22\ncontents: old contents\nfiles: old \n' > "$TMP/want"
+        cmp -s "$TMP/want" "$TMP/fout" && ok "$rt: a write to a full device fails with ENOSPC (28); the old file is intact, no temporary file is left" \
+            || not_ok "$rt: a write to a full device fails with ENOSPC (28); the old file is intact, no temporary file is left" "$(short "$TMP/fout")" "$TMP/ferr"
+    else
+        ok "$rt: a full device # SKIP cannot mount a tmpfs (unshare -rm)"
+    fi
+done
+
+done_testing
