@@ -94,6 +94,21 @@ typedef struct {
 #define AS_MAP(v) ((ObjMap *)(v).as.o)
 #define AS_REC(v) ((ObjRecord *)(v).as.o)
 
+/* Copy a value as two 8-byte moves, payload then tag.  Values are made (v_int, ...) by two
+ * 8-byte stores; a copy done as one 16-byte load (what a struct assignment or memcpy compiles
+ * to) right after such stores cannot be forwarded from them and stalls the load for the whole
+ * store-buffer drain.  Every copy of a Value between memory slots on a hot path goes through
+ * v_copy (or v_copy_n) so that stores and loads always have the same widths. */
+static inline void v_copy(Value *dst, const Value *src) {
+    int64_t i = src->as.i;
+    uint64_t t = src->tag;
+    dst->as.i = i;
+    dst->tag = t;
+}
+static inline void v_copy_n(Value *dst, const Value *src, size_t n) {
+    for (size_t k = 0; k < n; k++) v_copy(&dst[k], &src[k]);
+}
+
 static inline Value v_unit(void) { Value v; v.as.i = 0; v.tag = T_UNIT; return v; }
 static inline Value v_int(int64_t i) { Value v; v.as.i = i; v.tag = T_INT; return v; }
 static inline Value v_bool(bool b) { Value v; v.as.i = b ? 1 : 0; v.tag = T_INT; return v; }
