@@ -31,9 +31,8 @@ static bool key_equal(Value a, Value b) {
 }
 
 ObjMap *map_new(Heap *h, uint32_t key_kind) {
-    ObjMap *m = (ObjMap *)heap_alloc(h, sizeof(ObjMap));
+    ObjMap *m = (ObjMap *)heap_alloc(h, sizeof(ObjMap), T_MAP);
     if (m == NULL) return NULL;
-    m->h.kind = T_MAP;
     m->key_kind = key_kind;
     m->count = m->used = m->cap = m->index_cap = 0;
     m->entries = NULL;

@@ -14,9 +14,8 @@ ObjString *str_alloc(Heap *h, size_t len) {
         heap_fail(h, "out of memory (string of %zu bytes)", len);
         return NULL;
     }
-    ObjString *s = (ObjString *)heap_alloc(h, sizeof(ObjString) + len + 1);
+    ObjString *s = (ObjString *)heap_alloc(h, sizeof(ObjString) + len + 1, T_STR);
     if (s == NULL) return NULL;
-    s->h.kind = T_STR;
     s->len = (int64_t)len;
     s->bytes[len] = '\0';
     return s;
@@ -52,9 +51,8 @@ uint32_t str_hash(const ObjString *s) {
 /* ---- arrays ------------------------------------------------------------------------------- */
 
 ObjArray *arr_new(Heap *h, int64_t len, Value init) {
-    ObjArray *a = (ObjArray *)heap_alloc(h, sizeof(ObjArray));
+    ObjArray *a = (ObjArray *)heap_alloc(h, sizeof(ObjArray), T_ARR);
     if (a == NULL) return NULL;
-    a->h.kind = T_ARR;
     a->len = a->cap = 0;
     a->items = NULL;
     if (len > 0) {
@@ -104,9 +102,8 @@ int arr_push(Heap *h, ObjArray *a, Value v) {
 /* ---- records ------------------------------------------------------------------------------ */
 
 ObjRecord *rec_new(Heap *h, uint32_t type, uint32_t variant, uint32_t n) {
-    ObjRecord *r = (ObjRecord *)heap_alloc(h, sizeof(ObjRecord) + (size_t)n * sizeof(Value));
+    ObjRecord *r = (ObjRecord *)heap_alloc(h, sizeof(ObjRecord) + (size_t)n * sizeof(Value), T_REC);
     if (r == NULL) return NULL;
-    r->h.kind = T_REC;
     r->type = type;
     r->variant = variant;
     r->n = n;
@@ -129,7 +126,7 @@ size_t obj_charge(const Obj *o) {
     }
 }
 
-void obj_free(Obj *o) {
+void obj_free_storage(Obj *o) {
     switch (o->kind) {
     case T_ARR: free(((ObjArray *)o)->items); break;
     case T_MAP:
@@ -138,5 +135,4 @@ void obj_free(Obj *o) {
         break;
     default: break;
     }
-    free(o);
 }

@@ -37,7 +37,8 @@ bool map_remove(ObjMap *m, Value key);
 
 /* Bytes charged to the heap for an object, header and out-of-line storage included. */
 size_t obj_charge(const Obj *o);
-/* Release an object and its out-of-line storage (the sweep). */
-void obj_free(Obj *o);
+/* Release an object's out-of-line storage (array items, map tables), not the object itself:
+ * the heap owns that memory (the sweep). */
+void obj_free_storage(Obj *o);
 
 #endif
