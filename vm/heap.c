@@ -165,9 +165,10 @@ static void scan(Marker *m, Obj *o) {
     case T_MAP: {
         ObjMap *map = (ObjMap *)o;
         for (int64_t i = 0; i < map->used; i++) {
-            if (map->entries[i].key.tag == T_UNIT) continue;
-            mark_value(m, map->entries[i].key);
-            mark_value(m, map->entries[i].value);
+            const MapEntry *e = &map->entries[i];
+            if (e->vtag == MAP_TOMBSTONE) continue;
+            if (map->key_kind) mark_obj(m, &e->key.s->h);
+            if (TAG_IS_REF(e->vtag)) mark_value(m, map_entry_value(e));
         }
         break;
     }

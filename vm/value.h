@@ -38,7 +38,8 @@ typedef struct {
     uint64_t tag;
 } Value;
 
-/* Object header.  'next' threads every object of one heap for the sweep. */
+/* Object header.  'next' links a large object into its heap's list, and a free slot of a page
+ * into its size class's free list (vm/heap.c). */
 struct Obj {
     Obj *next;
     uint8_t kind;      /* the Tag of references to it: T_STR, T_ARR, T_MAP or T_REC */
@@ -47,7 +48,7 @@ struct Obj {
     uint8_t pad[5];
 };
 
-typedef struct {
+typedef struct ObjString {
     Obj h;
     int64_t len;
     char bytes[]; /* len bytes plus a terminating NUL (not part of the string) */
@@ -59,15 +60,24 @@ typedef struct {
     Value *items;
 } ObjArray;
 
-/* Insertion-ordered hash map: 'entries' in insertion order (a removed entry becomes a tombstone:
- * its key has tag T_UNIT), 'index' an open-addressing table (linear probing) whose slots hold an
- * entry's position plus one in the low 32 bits and its key's hash in the high 32 (0 = empty
- * slot), so a probe compares hashes without touching the entries.  A slot that points at a
+/* Insertion-ordered hash map: 'entries' in insertion order, 'index' an open-addressing table
+ * (linear probing) whose slots hold an entry's position plus one in the low 32 bits and its
+ * key's hash in the high 32 (0 = empty slot), so a probe compares hashes without touching the
+ * entries.  An entry is 24 bytes: the key without its tag (the map's key kind says what it is:
+ * an int, or a string object), the key's hash, and the value split into its tag and payload.
+ * A removed entry becomes a tombstone (value tag MAP_TOMBSTONE); a slot that points at a
  * tombstone stays occupied until the next rebuild, so probing never needs deleted markers. */
+#define MAP_TOMBSTONE 0xFFFFFFFFu
 typedef struct {
-    Value key, value;
+    union {
+        int64_t i;        /* key kind 0 */
+        struct ObjString *s; /* key kind 1 */
+    } key;
     uint32_t hash;
+    uint32_t vtag;   /* the value's tag, or MAP_TOMBSTONE */
+    int64_t vbits;   /* the value's payload (Value.as.i) */
 } MapEntry;
+_Static_assert(sizeof(MapEntry) == 24, "a map entry is 24 bytes");
 
 typedef struct {
     Obj h;
@@ -76,7 +86,7 @@ typedef struct {
     int64_t used;      /* entries in use, tombstones included */
     int64_t cap;       /* capacity of entries */
     MapEntry *entries;
-    int64_t index_cap; /* power of two, at least twice cap */
+    int64_t index_cap; /* power of two, at least twice cap; 0 when there is no index */
     uint64_t *index;
 } ObjMap;
 
@@ -115,5 +125,16 @@ static inline Value v_bool(bool b) { Value v; v.as.i = b ? 1 : 0; v.tag = T_INT;
 static inline Value v_float(double f) { Value v; v.as.f = f; v.tag = T_FLOAT; return v; }
 static inline Value v_fn(uint32_t f) { Value v; v.as.i = f; v.tag = T_FN; return v; }
 static inline Value v_obj(Tag t, void *o) { Value v; v.as.o = (Obj *)o; v.tag = t; return v; }
+
+/* A map entry's key and value as values (the entry is not a tombstone). */
+static inline Value map_entry_key(const ObjMap *m, const MapEntry *e) {
+    return m->key_kind ? v_obj(T_STR, e->key.s) : v_int(e->key.i);
+}
+static inline Value map_entry_value(const MapEntry *e) {
+    Value v;
+    v.as.i = e->vbits;
+    v.tag = e->vtag;
+    return v;
+}
 
 #endif
