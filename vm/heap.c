@@ -159,7 +159,7 @@ static void scan(Marker *m, Obj *o) {
     switch (o->kind) {
     case T_ARR: {
         ObjArray *a = (ObjArray *)o;
-        mark_values(m, a->items, a->len);
+        if (!a->h.packed) mark_values(m, a->items, a->len); /* bytes hold no references */
         break;
     }
     case T_MAP: {
@@ -362,6 +362,7 @@ Obj *heap_alloc(Heap *h, size_t size, uint8_t kind) {
     o->kind = kind;
     o->marked = 0;
     o->is_static = 0;
+    o->packed = 0;
     memset(o->pad, 0, sizeof o->pad);
     return o;
 }

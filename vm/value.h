@@ -45,7 +45,8 @@ struct Obj {
     uint8_t kind;      /* the Tag of references to it: T_STR, T_ARR, T_MAP or T_REC */
     uint8_t marked;
     uint8_t is_static; /* program constants (strings): never marked, never freed by a heap */
-    uint8_t pad[5];
+    uint8_t packed;    /* arrays: the elements are stored as bytes (ObjArray) */
+    uint8_t pad[4];
 };
 
 typedef struct ObjString {
@@ -54,11 +55,29 @@ typedef struct ObjString {
     char bytes[]; /* len bytes plus a terminating NUL (not part of the string) */
 } ObjString;
 
+/* An array's elements are values ('items'), or, while the array is packed (h.packed), bytes:
+ * each element then is the int of that byte (0..255), which covers bools and chars.  ARRAY_NEW
+ * of a byte-sized int makes a packed array (object.c: arr_new), which stores a sixteenth of
+ * the memory; storing anything that is not a byte-sized int unpacks it for good (arr_unpack).
+ * Packing is invisible to programs: an element reads back as the same value, and a packed
+ * array is charged to the heap as if it held values, so heap limits do not depend on it. */
 typedef struct {
     Obj h;
     int64_t len, cap;
-    Value *items;
+    union {
+        Value *items;   /* not packed */
+        uint8_t *bytes; /* packed */
+    };
+    /* len when not packed, 0 when packed: the bound the fast paths of ARRAY_GET and ARRAY_SET
+     * check, so that an array of values pays nothing for packing.  Every change of len or of
+     * packing goes through arr_set_len or arr_unpack, which keep it. */
+    int64_t vlen;
 } ObjArray;
+
+static inline void arr_set_len(ObjArray *a, int64_t n) {
+    a->len = n;
+    a->vlen = a->h.packed ? 0 : n;
+}
 
 /* Insertion-ordered hash map: 'entries' in insertion order, 'index' an open-addressing table
  * (linear probing) whose slots hold an entry's position plus one in the low 32 bits and its
