@@ -223,6 +223,14 @@ static const Case cases[] = {
         "LOAD_LOCAL 2\nPUSH_SMALL 5\nARRAY_GET\n" P_STR "LOAD_LOCAL 2\nPUSH_SMALL 6\nARRAY_GET\n" P_BOOL END,
         "255\n1\n7\n255\n256\n255\n20\n-1\n0\n17\ns\nfalse\n", 0, NULL, NULL},
 
+    /* Pairs of instructions the loader fuses (vm/fuse.h): a jump to the second instruction of a
+     * pair runs it alone, and the pair run as one does both. */
+    {"fused pairs: entering the second instruction directly, and both at once", MAIN(2)
+        "PUSH_SMALL 10\nSTORE_LOCAL 0\nPUSH_SMALL 0\nSTORE_LOCAL 1\nJUMP b\n"
+        "a:\nPUSH_SMALL 20\nSTORE_LOCAL 0\n"
+        "b:\nLOAD_LOCAL 0\n" P_INT "INC_LOCAL 1 1\nLOAD_LOCAL 1\nJLT_INT_IMM 2 a\n" END,
+        "10\n20\n", 0, NULL, NULL},
+
     /* ---- maps ---- */
     {"int map: put, get, has, size, overwrite keeps place", MAIN(1) "MAP_NEW 0\nSTORE_LOCAL 0\n"
         "LOAD_LOCAL 0\nPUSH_SMALL 5\nPUSH_STR \"five\"\nMAP_PUT\nLOAD_LOCAL 0\nPUSH_SMALL -1\nPUSH_STR \"m\"\nMAP_PUT\n"
@@ -349,6 +357,10 @@ static const Case cases[] = {
     {"type error: STR_JOIN of a packed array", MAIN(0) ".line 5\nPUSH_SMALL 16\nPUSH_SMALL 1\nARRAY_NEW\n"
         "STR_JOIN\nPOP\n" END,
         "", 1, "t.nano:5: error: type error: STR_JOIN expects array of strings, got int", NULL},
+    {"an error in the second instruction of a fused pair is reported at its own line", MAIN(2)
+        "ARRAY_LIT 0\nSTORE_LOCAL 0\nPUSH_SMALL 5\nSTORE_LOCAL 1\n.line 3\nLOAD_LOCAL 0\n"
+        ".line 4\nLOAD_LOCAL 1\n.line 5\nARRAY_GET\nPOP\n" END,
+        "", 1, "t.nano:5: error: index 5 out of range for array of length 0", NULL},
     {"ARRAY_POP empty", MAIN(0) ".line 9\nARRAY_LIT 0\nARRAY_POP\nPOP\n" END, "", 1,
         "t.nano:9: error: array_pop on an empty array", NULL},
     {"ARRAY_NEW negative", MAIN(0) ".line 2\nPUSH_SMALL -3\nPUSH_SMALL 0\nARRAY_NEW\nPOP\n" END, "", 1,
