@@ -376,11 +376,12 @@ static int service(Process *p) {
         char **argv = calloc((size_t)args->len + 1, sizeof *argv);
         if (argv == NULL) return trap_fail(p, "out of memory (running a program)");
         for (int64_t i = 0; i < args->len; i++) {
-            if (args->items[i].tag != T_STR) {
+            Value arg = arr_get(args, i);
+            if (arg.tag != T_STR) {
                 free(argv);
                 return trap_fail(p, "type error: TRAP RUN_PROGRAM expects an array of strings");
             }
-            argv[i] = AS_STR(args->items[i])->bytes;
+            argv[i] = AS_STR(arg)->bytes;
         }
         harness_flush(p);
         ProcessOptions o;

@@ -28,8 +28,21 @@
 /* Temporaries rooted at once, at most (object.c and map.c use two). */
 #define HEAP_TEMPS 4
 
+/* Small objects (at most HEAP_SMALL_MAX bytes) live in pages of HEAP_PAGE_BYTES, each page
+ * carved into slots of one size class; larger ones are malloc'd one by one.  A free slot has
+ * kind HEAP_FREE_KIND and is linked through Obj.next on its class's free list. */
+#define HEAP_SMALL_MAX 1024
+#define HEAP_NCLASSES 25
+#define HEAP_PAGE_BYTES ((size_t)16 << 10)
+#define HEAP_FREE_KIND 0 /* T_UNIT: no object has this kind */
+
+typedef struct HeapPage HeapPage;
+
 typedef struct Heap {
-    Obj *objects;      /* every live-or-unswept object */
+    Obj *objects;      /* every live-or-unswept large object */
+    HeapPage *pages;   /* every page of small objects */
+    Obj *free[HEAP_NCLASSES]; /* free slots of each size class, in address order */
+    size_t page_bytes; /* memory held in pages */
     size_t bytes;      /* bytes currently charged */
     size_t next_gc;    /* collect when bytes would exceed this */
     size_t max;        /* hard limit: allocation beyond it fails */
@@ -55,9 +68,10 @@ void heap_set_roots(Heap *h, const Value *stack, Value *const *sp, const Value *
                     size_t nglobals);
 void heap_free_all(Heap *h);
 
-/* Allocate an object of 'size' bytes (header included), charged to the heap; may collect
- * first.  Returns NULL with the reason in h->error when over the limit or out of memory. */
-Obj *heap_alloc(Heap *h, size_t size);
+/* Allocate an object of 'size' bytes (header included) and kind 'kind' (T_STR, T_ARR, T_MAP or
+ * T_REC), charged to the heap; may collect first.  Only the header is initialised.  Returns
+ * NULL with the reason in h->error when over the limit or out of memory. */
+Obj *heap_alloc(Heap *h, size_t size, uint8_t kind);
 
 /* Grow or shrink the out-of-line storage of an object (array items, map tables) by 'delta'
  * bytes; may collect first.  Returns -1 with the reason in h->error. */

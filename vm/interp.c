@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fuse.h"
 #include "interp.h"
 #include "isa.h"
 #include "natives.h"
@@ -85,12 +86,27 @@ static bool range_ok(int64_t start, int64_t n, int64_t len) {
 
 #ifdef VM_COUNT_OPS
 /* A handler advanced by the length of another opcode than the one executing: a bug in this
- * file, which the tests (they execute every opcode in the counting build) must catch. */
+ * file, which the tests (they execute every opcode in the counting build) must catch.  (An
+ * instruction that begins a fused pair carries the pair's opcode: a fused handler that goes on
+ * in the second instruction's handler may find one there.) */
 static void check_len(uint32_t op, uint32_t want1, uint32_t want2) {
+    if (op >= VM_FUSED_BASE) op = vm_fused_ops[op - VM_FUSED_BASE][0];
     if (op == want1 || op == want2) return;
     fprintf(stderr, "nano_vm: internal error: the handler of %s advances as %s\n",
             isa_ops[op].name, isa_ops[want1].name);
     abort();
+}
+#endif
+
+#ifdef VM_COUNT_OPS
+/* Count an executed opcode; a fused pair counts as its two instructions. */
+static void count_op(uint64_t *counts, uint32_t op) {
+    if (op < VM_FUSED_BASE) {
+        counts[op]++;
+    } else {
+        counts[vm_fused_ops[op - VM_FUSED_BASE][0]]++;
+        counts[vm_fused_ops[op - VM_FUSED_BASE][1]]++;
+    }
 }
 #endif
 
@@ -124,6 +140,78 @@ static void check_len(uint32_t op, uint32_t want1, uint32_t want2) {
     } while (0)
 #define JUMP_BY(off) (ip += (int32_t)(off))
 
+/* Bodies of the instructions that fused pairs are made of (vm/fuse.h), shared by their own
+ * handlers and the fused ones.  I is the instruction's first word.  DO_A for a simple A moves
+ * values and sp and never fails; DO_B for a jump sets ip to where execution goes on. */
+#define DO_LOAD_LOCAL(I) v_copy(sp++, &base[(I)[1]])
+#define DO_LOAD_LOCAL2(I) (v_copy(&sp[0], &base[(I)[1]]), v_copy(&sp[1], &base[(I)[2]]), sp += 2)
+#define DO_STORE_LOCAL(I) v_copy(&base[(I)[1]], --sp)
+#define DO_LOAD_GLOBAL(I) v_copy(sp++, &globals[(I)[1]])
+#define DO_PUSH_SMALL(I) (*sp++ = v_int((int32_t)(I)[1]))
+#define DO_PUSH_FALSE(I) (*sp++ = v_bool(false))
+#define DO_INC_LOCAL(I)                                                                        \
+    (base[(I)[1]] = v_int(wrap_add(base[(I)[1]].as.i, (int32_t)(I)[2])))
+#define DO_ADD_INT_IMM(I) (S(1) = v_int(wrap_add(S(1).as.i, (int32_t)(I)[1])))
+#define DO_BIN_INT(expr)                                                                       \
+    do {                                                                                       \
+        int64_t a = S(2).as.i, b = S(1).as.i;                                                  \
+        S(2) = v_int(expr);                                                                    \
+        sp--;                                                                                  \
+    } while (0)
+#define DO_ADD_INT(I) DO_BIN_INT(wrap_add(a, b))
+#define DO_SUB_INT(I) DO_BIN_INT(wrap_sub(a, b))
+#define DO_MUL_INT(I) DO_BIN_INT(wrap_mul(a, b))
+#define DO_MOD_INT(I) DO_BIN_INT(int_mod(a, b))
+#define DO_AND_INT(I) DO_BIN_INT(a & b)
+#define DO_XOR_INT(I) DO_BIN_INT(a ^ b)
+#define DO_USHR_INT(I) DO_BIN_INT((int64_t)((uint64_t)a >> (b & 63)))
+#define DO_JUMP(I) (ip = (I) + (int32_t)(I)[1])
+/* compare the top value with an immediate and branch */
+#define DO_JCMP_IMM(I, name, op)                                                               \
+    do {                                                                                       \
+        if ((--sp)->as.i op (int32_t)(I)[1]) ip = (I) + (int32_t)(I)[2];                       \
+        else ip = (I) + ISA_LEN_##name;                                                        \
+    } while (0)
+#define DO_JLT_INT_IMM(I) DO_JCMP_IMM(I, JLT_INT_IMM, <)
+#define DO_JGE_INT_IMM(I) DO_JCMP_IMM(I, JGE_INT_IMM, >=)
+#define DO_JEQ_INT_IMM(I) DO_JCMP_IMM(I, JEQ_INT_IMM, ==)
+#define DO_JNE_INT_IMM(I) DO_JCMP_IMM(I, JNE_INT_IMM, !=)
+/* compare the two top values and branch */
+#define DO_JCMP(I, name, op)                                                                   \
+    do {                                                                                       \
+        int64_t a = S(2).as.i, b = S(1).as.i;                                                  \
+        sp -= 2;                                                                               \
+        if (a op b) ip = (I) + (int32_t)(I)[1];                                                \
+        else ip = (I) + ISA_LEN_##name;                                                        \
+    } while (0)
+#define DO_JEQ_INT(I) DO_JCMP(I, JEQ_INT, ==)
+#define DO_JNE_INT(I) DO_JCMP(I, JNE_INT, !=)
+#define DO_JLT_INT(I) DO_JCMP(I, JLT_INT, <)
+#define DO_JLE_INT(I) DO_JCMP(I, JLE_INT, <=)
+#define DO_JGT_INT(I) DO_JCMP(I, JGT_INT, >)
+#define DO_JGE_INT(I) DO_JCMP(I, JGE_INT, >=)
+
+/* The handler of each fused pair (vm/fuse.h), by its kind. */
+#define FUSED_S(a, b)                                                                          \
+    {                                                                                          \
+        DO_##a(ip);                                                                            \
+        DO_##b(ip + ISA_LEN_##a);                                                              \
+        ip += ISA_LEN_##a + ISA_LEN_##b;                                                       \
+        DISPATCH();                                                                            \
+    }
+#define FUSED_J(a, b)                                                                          \
+    {                                                                                          \
+        DO_##a(ip);                                                                            \
+        DO_##b(ip + ISA_LEN_##a);                                                              \
+        DISPATCH();                                                                            \
+    }
+#define FUSED_G(a, b)                                                                          \
+    {                                                                                          \
+        DO_##a(ip);                                                                            \
+        ip += ISA_LEN_##a;                                                                     \
+        goto op_##b;                                                                           \
+    }
+
 #ifdef USE_COMPUTED_GOTO
 #define DISPATCH()                                                                             \
     do {                                                                                       \
@@ -134,8 +222,14 @@ static void check_len(uint32_t op, uint32_t want1, uint32_t want2) {
 #define DEFAULT op_invalid:
 #else
 #define DISPATCH() goto dispatch
-#define CASE(name) case OP_##name:
+#define CASE(name) case OP_##name: op_##name:
 #define DEFAULT default:
+#endif
+/* The label of a fused pair's handler. */
+#ifdef USE_COMPUTED_GOTO
+#define FUSED_CASE(a, b) fop_##a##__##b:
+#else
+#define FUSED_CASE(a, b) case VM_FUSED_BASE + FUSED_##a##__##b:
 #endif
 
 /* A binary operation on two operands read as `field` (i or f), its result made by `make`. */
@@ -156,15 +250,6 @@ static void check_len(uint32_t op, uint32_t want1, uint32_t want2) {
         S(1) = v_float(expr);                                                                  \
         NEXT(name);                                                                            \
     }
-#define JCMP_INT(name, op)                                                                     \
-    CASE(name) {                                                                               \
-        int64_t a = S(2).as.i, b = S(1).as.i;                                                  \
-        sp -= 2;                                                                               \
-        if (a op b) JUMP_BY(ip[1]);                                                            \
-        else SKIP(name);                                                                       \
-        DISPATCH();                                                                            \
-    }
-
 /* Advance past the executing instruction NAME (SKIP), and go on with the next one (NEXT).
  * The counting build (tests: VM_COUNT_OPS) also checks that a handler names its own opcode. */
 #ifdef VM_COUNT_OPS
@@ -189,6 +274,12 @@ static void check_len(uint32_t op, uint32_t want1, uint32_t want2) {
         SKIP2(a, b);                                                                           \
         DISPATCH();                                                                            \
     } while (0)
+
+#ifndef USE_COMPUTED_GOTO
+/* With a switch, every handler has a label op_NAME too (CASE), which only the fused handlers
+ * that go on in another handler jump to. */
+#pragma GCC diagnostic ignored "-Wunused-label"
+#endif
 
 StopReason vm_core_run(Process *p) {
 #define VM_PROFILE 0

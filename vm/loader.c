@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../cop/cop_wire.h"
+#include "fuse.h"
 #include "nvm_format.h"
 #include "program.h"
 
@@ -610,6 +611,32 @@ static int load_all(Loader *L, Program *p, const uint8_t *b, size_t len) {
     return 0;
 }
 
+/* Make p->xcode (vm/fuse.h): a copy of the verified code in which the first instruction of each
+ * fusable pair carries the pair's internal opcode.  Without memory for it, p->xcode stays NULL
+ * and the interpreter runs p->code. */
+static void fuse_code(Program *p) {
+    uint32_t *x = malloc((size_t)(p->code_len ? p->code_len : 1) * sizeof(uint32_t));
+    if (x == NULL) return;
+    if (p->code_len > 0) memcpy(x, p->code, (size_t)p->code_len * sizeof(uint32_t));
+    /* first[op]: 1 + the index of the first pair whose first instruction is op, 0 if none */
+    uint8_t first[256] = {0};
+    for (int k = VM_NFUSED - 1; k >= 0; k--) first[vm_fused_ops[k][0]] = (uint8_t)(k + 1);
+    for (uint32_t f = 0; f < p->nfuncs; f++) {
+        uint32_t pc = p->funcs[f].code_start, end = pc + p->funcs[f].code_len;
+        while (pc < end) {
+            uint32_t op = p->code[pc], n = isa_instr_words(p->code, end, pc), next = pc + n;
+            if (n == 0 || next >= end) break; /* the last instruction has no successor */
+            for (int k = first[op] - 1; k >= 0 && k < VM_NFUSED && vm_fused_ops[k][0] == op; k++)
+                if (vm_fused_ops[k][1] == p->code[next]) {
+                    x[pc] = VM_FUSED_BASE + (uint32_t)k;
+                    break;
+                }
+            pc = next;
+        }
+    }
+    p->xcode = x;
+}
+
 Program *program_load(const uint8_t *bytes, size_t len, char *err, size_t errlen) {
     Loader L = {err, errlen};
     if (errlen) err[0] = '\0';
@@ -625,6 +652,7 @@ Program *program_load(const uint8_t *bytes, size_t len, char *err, size_t errlen
         program_free(p);
         return NULL;
     }
+    fuse_code(p);
     return p;
 }
 
@@ -709,6 +737,7 @@ Program *program_load_file(const char *path, char *err, size_t errlen) {
 void program_free(Program *p) {
     if (!p) return;
     free(p->code);
+    free(p->xcode);
     free(p->strings); /* the pointer array and the string objects are one block */
     free(p->funcs);
     if (p->types) {

@@ -213,9 +213,13 @@ static int native_array_remove_at(Process *p, Value *args, Value *result) {
                      (long long)a->len);
         return -1;
     }
+    if (a->h.packed && arr_unpack(&p->heap, a) != 0) { /* removing moves values: unpack first */
+        process_fail(p, "%s", p->heap.error);
+        return -1;
+    }
     *result = a->items[i];
     memmove(a->items + i, a->items + i + 1, (size_t)(a->len - i - 1) * sizeof(Value));
-    a->len--;
+    arr_set_len(a, a->len - 1);
     return 0;
 }
 
@@ -225,9 +229,9 @@ static int native_array_concat(Process *p, Value *args, Value *result) {
     int64_t n = AS_ARR(args[0])->len, m = AS_ARR(args[1])->len;
     if (new_array(p, n + m, result) != 0) return -1; /* lengths are far below INT64_MAX / 2 */
     ObjArray *r = AS_ARR(*result), *a = AS_ARR(args[0]), *b = AS_ARR(args[1]);
-    if (n) memcpy(r->items, a->items, (size_t)n * sizeof(Value));
-    if (m) memcpy(r->items + n, b->items, (size_t)m * sizeof(Value));
-    r->len = n + m;
+    for (int64_t i = 0; i < n; i++) r->items[i] = arr_get(a, i); /* a or b may be packed */
+    for (int64_t i = 0; i < m; i++) r->items[n + i] = arr_get(b, i);
+    arr_set_len(r, n + m);
     return 0;
 }
 
@@ -236,8 +240,8 @@ static int native_array_reverse(Process *p, Value *args, Value *result) {
     int64_t n = AS_ARR(args[0])->len;
     if (new_array(p, n, result) != 0) return -1;
     ObjArray *r = AS_ARR(*result), *a = AS_ARR(args[0]);
-    for (int64_t i = 0; i < n; i++) r->items[i] = a->items[n - 1 - i];
-    r->len = n;
+    for (int64_t i = 0; i < n; i++) r->items[i] = arr_get(a, n - 1 - i);
+    arr_set_len(r, n);
     return 0;
 }
 
@@ -260,7 +264,7 @@ static int index_of(Process *p, Value *args, const char *name, int64_t *at) {
     ObjArray *a = AS_ARR(args[0]);
     *at = -1;
     for (int64_t i = 0; i < a->len; i++) {
-        int e = equal(p, a->items[i], args[1], name);
+        int e = equal(p, arr_get(a, i), args[1], name);
         if (e < 0) return -1;
         if (e) {
             *at = i;
@@ -299,11 +303,11 @@ static int native_array_sort(Process *p, Value *args, Value *result) {
     ARG(0, T_ARR, "array_sort");
     int64_t n = AS_ARR(args[0])->len;
     ObjArray *a = AS_ARR(args[0]);
-    uint64_t tag = n > 0 ? a->items[0].tag : T_INT;
+    uint64_t tag = n > 0 ? arr_get(a, 0).tag : T_INT;
     for (int64_t i = 0; i < n; i++)
-        if (a->items[i].tag != tag || (tag != T_INT && tag != T_FLOAT && tag != T_STR)) {
+        if (arr_get(a, i).tag != tag || (tag != T_INT && tag != T_FLOAT && tag != T_STR)) {
             process_fail(p, "type error: array_sort sorts ints, floats or strings, got a %s",
-                         tag_name(a->items[i].tag));
+                         tag_name(arr_get(a, i).tag));
             return -1;
         }
     Value *tmp = n > 1 ? malloc((size_t)n * sizeof(Value)) : NULL;
@@ -317,8 +321,8 @@ static int native_array_sort(Process *p, Value *args, Value *result) {
     }
     ObjArray *r = AS_ARR(*result);
     a = AS_ARR(args[0]);
-    if (n) memcpy(r->items, a->items, (size_t)n * sizeof(Value));
-    r->len = n;
+    for (int64_t i = 0; i < n; i++) r->items[i] = arr_get(a, i); /* a may be packed */
+    arr_set_len(r, n);
     if (n > 1)
         nc_sort(r->items, (size_t)n, sizeof(Value),
                 tag == T_INT ? cmp_int : tag == T_FLOAT ? cmp_float : cmp_str, tmp);
@@ -328,7 +332,7 @@ static int native_array_sort(Process *p, Value *args, Value *result) {
 
 static int native_array_clear(Process *p, Value *args, Value *result) {
     ARG(0, T_ARR, "array_clear");
-    AS_ARR(args[0])->len = 0;
+    arr_set_len(AS_ARR(args[0]), 0);
     *result = v_unit();
     return 0;
 }

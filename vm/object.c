@@ -14,9 +14,8 @@ ObjString *str_alloc(Heap *h, size_t len) {
         heap_fail(h, "out of memory (string of %zu bytes)", len);
         return NULL;
     }
-    ObjString *s = (ObjString *)heap_alloc(h, sizeof(ObjString) + len + 1);
+    ObjString *s = (ObjString *)heap_alloc(h, sizeof(ObjString) + len + 1, T_STR);
     if (s == NULL) return NULL;
-    s->h.kind = T_STR;
     s->len = (int64_t)len;
     s->bytes[len] = '\0';
     return s;
@@ -51,20 +50,25 @@ uint32_t str_hash(const ObjString *s) {
 
 /* ---- arrays ------------------------------------------------------------------------------- */
 
+/* Arrays shorter than this are never packed: too small for the bytes to matter. */
+#define ARR_PACK_MIN 16
+
 ObjArray *arr_new(Heap *h, int64_t len, Value init) {
-    ObjArray *a = (ObjArray *)heap_alloc(h, sizeof(ObjArray));
+    ObjArray *a = (ObjArray *)heap_alloc(h, sizeof(ObjArray), T_ARR);
     if (a == NULL) return NULL;
-    a->h.kind = T_ARR;
-    a->len = a->cap = 0;
+    a->len = a->cap = a->vlen = 0;
     a->items = NULL;
     if (len > 0) {
+        a->h.packed = len >= ARR_PACK_MIN && arr_packable(init);
         /* the new array is not yet rooted: keep it alive while growing */
         heap_push_temp(h, v_obj(T_ARR, a));
         int r = arr_reserve(h, a, len);
         heap_pop_temps(h, 1);
         if (r != 0) return NULL;
-        for (int64_t i = 0; i < len; i++) a->items[i] = init;
-        a->len = len;
+        if (a->h.packed) memset(a->bytes, (int)init.as.i, (size_t)len);
+        else
+            for (int64_t i = 0; i < len; i++) v_copy(&a->items[i], &init);
+        arr_set_len(a, len);
     }
     return a;
 }
@@ -77,7 +81,7 @@ int arr_reserve(Heap *h, ObjArray *a, int64_t cap) {
     }
     size_t delta = (size_t)(cap - a->cap) * sizeof(Value);
     if (heap_charge(h, (ptrdiff_t)delta) != 0) return -1;
-    Value *items = realloc(a->items, (size_t)cap * sizeof(Value));
+    void *items = realloc(a->items, (size_t)cap * (a->h.packed ? 1 : sizeof(Value)));
     if (items == NULL) {
         heap_charge(h, -(ptrdiff_t)delta);
         heap_fail(h, "out of memory (the system refused an array of %lld elements)",
@@ -89,7 +93,24 @@ int arr_reserve(Heap *h, ObjArray *a, int64_t cap) {
     return 0;
 }
 
+int arr_unpack(Heap *h, ObjArray *a) {
+    if (!a->h.packed) return 0;
+    Value *items = malloc((size_t)(a->cap > 0 ? a->cap : 1) * sizeof(Value));
+    if (items == NULL) {
+        heap_fail(h, "out of memory (the system refused an array of %lld elements)",
+                  (long long)a->cap);
+        return -1;
+    }
+    for (int64_t i = 0; i < a->len; i++) items[i] = v_int(a->bytes[i]);
+    free(a->bytes);
+    a->items = items;
+    a->h.packed = 0;
+    a->vlen = a->len;
+    return 0;
+}
+
 int arr_push(Heap *h, ObjArray *a, Value v) {
+    if (a->h.packed && !arr_packable(v) && arr_unpack(h, a) != 0) return -1;
     if (a->len == a->cap) {
         /* v may be the only reference to an object: root it across the growth */
         heap_push_temp(h, v);
@@ -97,16 +118,17 @@ int arr_push(Heap *h, ObjArray *a, Value v) {
         heap_pop_temps(h, 1);
         if (r != 0) return -1;
     }
-    a->items[a->len++] = v;
+    if (a->h.packed) a->bytes[a->len] = (uint8_t)v.as.i;
+    else a->items[a->len] = v;
+    arr_set_len(a, a->len + 1);
     return 0;
 }
 
 /* ---- records ------------------------------------------------------------------------------ */
 
 ObjRecord *rec_new(Heap *h, uint32_t type, uint32_t variant, uint32_t n) {
-    ObjRecord *r = (ObjRecord *)heap_alloc(h, sizeof(ObjRecord) + (size_t)n * sizeof(Value));
+    ObjRecord *r = (ObjRecord *)heap_alloc(h, sizeof(ObjRecord) + (size_t)n * sizeof(Value), T_REC);
     if (r == NULL) return NULL;
-    r->h.kind = T_REC;
     r->type = type;
     r->variant = variant;
     r->n = n;
@@ -129,7 +151,7 @@ size_t obj_charge(const Obj *o) {
     }
 }
 
-void obj_free(Obj *o) {
+void obj_free_storage(Obj *o) {
     switch (o->kind) {
     case T_ARR: free(((ObjArray *)o)->items); break;
     case T_MAP:
@@ -138,5 +160,4 @@ void obj_free(Obj *o) {
         break;
     default: break;
     }
-    free(o);
 }

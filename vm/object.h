@@ -23,9 +23,22 @@ bool str_equal(const ObjString *a, const ObjString *b);
 int str_compare(const ObjString *a, const ObjString *b); /* -1, 0, 1 */
 uint32_t str_hash(const ObjString *s);
 
+/* A new array of len copies of init: packed (value.h) when init is a byte-sized int and the
+ * array is long enough for packing to matter. */
 ObjArray *arr_new(Heap *h, int64_t len, Value init);
 int arr_reserve(Heap *h, ObjArray *a, int64_t cap);
 int arr_push(Heap *h, ObjArray *a, Value v);
+/* Store elements as values from now on; -1 (error recorded) when the system refuses the
+ * memory.  Charges nothing: a packed array is charged as if it held values. */
+int arr_unpack(Heap *h, ObjArray *a);
+
+/* Whether v can be an element of a packed array. */
+static inline bool arr_packable(Value v) { return v.tag == T_INT && (uint64_t)v.as.i < 256; }
+
+/* Element i (< len) of an array, packed or not. */
+static inline Value arr_get(const ObjArray *a, int64_t i) {
+    return a->h.packed ? v_int(a->bytes[i]) : a->items[i];
+}
 
 ObjRecord *rec_new(Heap *h, uint32_t type, uint32_t variant, uint32_t n);
 
@@ -37,7 +50,8 @@ bool map_remove(ObjMap *m, Value key);
 
 /* Bytes charged to the heap for an object, header and out-of-line storage included. */
 size_t obj_charge(const Obj *o);
-/* Release an object and its out-of-line storage (the sweep). */
-void obj_free(Obj *o);
+/* Release an object's out-of-line storage (array items, map tables), not the object itself:
+ * the heap owns that memory (the sweep). */
+void obj_free_storage(Obj *o);
 
 #endif

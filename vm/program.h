@@ -62,6 +62,9 @@ typedef struct {
 typedef struct Program {
     uint32_t *code;
     uint32_t code_len;
+    /* What the interpreter runs: code with some instruction pairs fused (vm/fuse.h), the same
+     * length and the same offsets; NULL when there was no memory for it (code is run). */
+    uint32_t *xcode;
 
     ObjString **strings; /* static objects, shared read-only by all processes */
     uint32_t nstrings;

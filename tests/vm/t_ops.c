@@ -202,6 +202,34 @@ static const Case cases[] = {
         "loop:\nLOAD_LOCAL 0\nLOAD_LOCAL 1\nARRAY_PUSH\nPOP\nINC_LOCAL 1 1\nLOAD_LOCAL 1\nJLT_INT_IMM 100000 loop\n"
         "LOAD_LOCAL 0\nPUSH_SMALL 99999\nARRAY_GET\n" P_INT "LOAD_LOCAL 0\nARRAY_LEN\n" P_INT END,
         "99999\n100000\n", 0, NULL, NULL},
+    /* ARRAY_NEW of a byte-sized int makes a packed array (vm/value.h): it must behave as any
+     * other, and unpack when a value that is not a byte is stored or pushed into it. */
+    {"packed arrays read, write, push, pop, slice and unpack like any array", MAIN(3)
+        "PUSH_SMALL 20\nPUSH_TRUE\nARRAY_NEW\nSTORE_LOCAL 0\n"
+        "LOAD_LOCAL 0\nPUSH_SMALL 3\nPUSH_SMALL 255\nARRAY_SET\n"
+        "LOAD_LOCAL 0\nPUSH_SMALL 3\nARRAY_GET\n" P_INT "LOAD_LOCAL 0\nPUSH_SMALL 19\nARRAY_GET\n" P_INT
+        "LOAD_LOCAL 0\nPUSH_SMALL 7\nARRAY_PUSH\nPOP\nLOAD_LOCAL 0\nARRAY_POP\n" P_INT
+        "LOAD_LOCAL 0\nPUSH_SMALL 2\nPUSH_SMALL 3\nARRAY_SLICE\nSTORE_LOCAL 1\n"
+        "LOAD_LOCAL 1\nPUSH_SMALL 1\nARRAY_GET\n" P_INT
+        "LOAD_LOCAL 0\nPUSH_SMALL 4\nPUSH_SMALL 256\nARRAY_SET\n"
+        "LOAD_LOCAL 0\nPUSH_SMALL 4\nARRAY_GET\n" P_INT "LOAD_LOCAL 0\nPUSH_SMALL 3\nARRAY_GET\n" P_INT
+        "LOAD_LOCAL 0\nARRAY_LEN\n" P_INT
+        "PUSH_SMALL 16\nPUSH_SMALL 0\nARRAY_NEW\nSTORE_LOCAL 2\n"
+        "LOAD_LOCAL 2\nPUSH_SMALL -1\nARRAY_PUSH\nPOP\n"
+        "LOAD_LOCAL 2\nPUSH_SMALL 16\nARRAY_GET\n" P_INT "LOAD_LOCAL 2\nPUSH_SMALL 15\nARRAY_GET\n" P_INT
+        "LOAD_LOCAL 2\nARRAY_LEN\n" P_INT
+        "PUSH_SMALL 16\nPUSH_FALSE\nARRAY_NEW\nSTORE_LOCAL 2\n"
+        "LOAD_LOCAL 2\nPUSH_SMALL 5\nPUSH_STR \"s\"\nARRAY_SET\n"
+        "LOAD_LOCAL 2\nPUSH_SMALL 5\nARRAY_GET\n" P_STR "LOAD_LOCAL 2\nPUSH_SMALL 6\nARRAY_GET\n" P_BOOL END,
+        "255\n1\n7\n255\n256\n255\n20\n-1\n0\n17\ns\nfalse\n", 0, NULL, NULL},
+
+    /* Pairs of instructions the loader fuses (vm/fuse.h): a jump to the second instruction of a
+     * pair runs it alone, and the pair run as one does both. */
+    {"fused pairs: entering the second instruction directly, and both at once", MAIN(2)
+        "PUSH_SMALL 10\nSTORE_LOCAL 0\nPUSH_SMALL 0\nSTORE_LOCAL 1\nJUMP b\n"
+        "a:\nPUSH_SMALL 20\nSTORE_LOCAL 0\n"
+        "b:\nLOAD_LOCAL 0\n" P_INT "INC_LOCAL 1 1\nLOAD_LOCAL 1\nJLT_INT_IMM 2 a\n" END,
+        "10\n20\n", 0, NULL, NULL},
 
     /* ---- maps ---- */
     {"int map: put, get, has, size, overwrite keeps place", MAIN(1) "MAP_NEW 0\nSTORE_LOCAL 0\n"
@@ -328,6 +356,19 @@ static const Case cases[] = {
         "", 1, "t.nano:7: error: substring [1, 0) out of range for string of length 3", NULL},
     {"ARRAY_SLICE out of range", MAIN(0) ".line 8\nARRAY_LIT 0\nPUSH_SMALL 0\nPUSH_SMALL 1\nARRAY_SLICE\nPOP\n" END,
         "", 1, "t.nano:8: error: slice [0, 1) out of range for array of length 0", NULL},
+    {"packed array index out of range", MAIN(0) ".line 3\nPUSH_SMALL 20\nPUSH_FALSE\nARRAY_NEW\n"
+        "PUSH_SMALL 20\nARRAY_GET\nPOP\n" END,
+        "", 1, "t.nano:3: error: index 20 out of range for array of length 20", NULL},
+    {"packed array store out of range", MAIN(0) ".line 4\nPUSH_SMALL 20\nPUSH_FALSE\nARRAY_NEW\n"
+        "PUSH_SMALL -1\nPUSH_SMALL 1000\nARRAY_SET\n" END,
+        "", 1, "t.nano:4: error: index -1 out of range for array of length 20", NULL},
+    {"type error: STR_JOIN of a packed array", MAIN(0) ".line 5\nPUSH_SMALL 16\nPUSH_SMALL 1\nARRAY_NEW\n"
+        "STR_JOIN\nPOP\n" END,
+        "", 1, "t.nano:5: error: type error: STR_JOIN expects array of strings, got int", NULL},
+    {"an error in the second instruction of a fused pair is reported at its own line", MAIN(2)
+        "ARRAY_LIT 0\nSTORE_LOCAL 0\nPUSH_SMALL 5\nSTORE_LOCAL 1\n.line 3\nLOAD_LOCAL 0\n"
+        ".line 4\nLOAD_LOCAL 1\n.line 5\nARRAY_GET\nPOP\n" END,
+        "", 1, "t.nano:5: error: index 5 out of range for array of length 0", NULL},
     {"ARRAY_POP empty", MAIN(0) ".line 9\nARRAY_LIT 0\nARRAY_POP\nPOP\n" END, "", 1,
         "t.nano:9: error: array_pop on an empty array", NULL},
     {"ARRAY_NEW negative", MAIN(0) ".line 2\nPUSH_SMALL -3\nPUSH_SMALL 0\nARRAY_NEW\nPOP\n" END, "", 1,
