@@ -57,19 +57,6 @@ static const char *import_name(const Process *p) {
     return program_str(p->prog, p->prog->imports[p->trap_import].name);
 }
 
-static const char *tag_name(uint64_t t) {
-    switch (t) {
-    case T_UNIT: return "unit";
-    case T_INT: return "int";
-    case T_FLOAT: return "float";
-    case T_FN: return "function";
-    case T_STR: return "string";
-    case T_ARR: return "array";
-    case T_MAP: return "map";
-    case T_REC: return "record";
-    default: return "?";
-    }
-}
 
 /* "killed by signal 11 (SIGSEGV)", "exited with status 3" */
 static void describe_status(int status, char *buf, size_t n) {
@@ -527,10 +514,10 @@ static int extern_call(Process *p) {
     for (uint32_t k = 0; k < imp->nparams; k++) {
         if (imp->param_kinds[k] == NVM_VK_STRING && args[k].tag != T_STR)
             return call_fail(p, "type error: CALL_EXTERN expects string, got %s",
-                             tag_name(args[k].tag));
+                             value_tag_name(args[k].tag));
         if (imp->param_kinds[k] == NVM_VK_FUNC && args[k].tag != T_FN)
             return call_fail(p, "type error: CALL_EXTERN expects function, got %s",
-                             tag_name(args[k].tag));
+                             value_tag_name(args[k].tag));
     }
 
     struct CopClient *c = p->cop;

@@ -37,19 +37,6 @@
 #define USE_COMPUTED_GOTO 1
 #endif
 
-static const char *tag_name(uint64_t t) {
-    switch (t) {
-    case T_UNIT: return "unit";
-    case T_INT: return "int";
-    case T_FLOAT: return "float";
-    case T_FN: return "function";
-    case T_STR: return "string";
-    case T_ARR: return "array";
-    case T_MAP: return "map";
-    case T_REC: return "record";
-    default: return "?";
-    }
-}
 
 static int64_t wrap_add(int64_t a, int64_t b) { return (int64_t)((uint64_t)a + (uint64_t)b); }
 static int64_t wrap_sub(int64_t a, int64_t b) { return (int64_t)((uint64_t)a - (uint64_t)b); }
@@ -124,10 +111,10 @@ static void count_op(uint64_t *counts, uint32_t op) {
 /* An allocation failed: the heap says why. */
 #define FAIL_ALLOC() FAIL("%s", heap->error)
 #define TYPE_ERROR(opname, want, v)                                                            \
-    FAIL("type error: %s expects %s, got %s", opname, want, tag_name((v).tag))
+    FAIL("type error: %s expects %s, got %s", opname, want, value_tag_name((v).tag))
 #define CHECK(v, t, opname)                                                                    \
     do {                                                                                       \
-        if ((v).tag != (t)) TYPE_ERROR(opname, tag_name(t), v);                                \
+        if ((v).tag != (t)) TYPE_ERROR(opname, value_tag_name(t), v);                                \
     } while (0)
 #define S(n) (sp[-(n)]) /* n-th value from the top, 1-based */
 /* Replaces the top of the stack by a new string of the n bytes at b (may collect). */

@@ -12,31 +12,18 @@
 
 /* ---- the vocabulary of the natives -------------------------------------------------------- */
 
-static const char *tag_name(uint64_t t) {
-    switch (t) {
-    case T_UNIT: return "unit";
-    case T_INT: return "int";
-    case T_FLOAT: return "float";
-    case T_FN: return "function";
-    case T_STR: return "string";
-    case T_ARR: return "array";
-    case T_MAP: return "map";
-    case T_REC: return "record";
-    default: return "?";
-    }
-}
 
 /* A verified program still may pass a value of another kind: check the tag, as the
  * instructions do (docs/ISA.md, "Safety"). */
 #define ARG(i, t, name)                                                                        \
     do {                                                                                       \
         if (args[i].tag != (t))                                                                \
-            return type_error(p, name, i, tag_name(t), args[i]);                              \
+            return type_error(p, name, i, value_tag_name(t), args[i]);                              \
     } while (0)
 
 static int type_error(Process *p, const char *name, int i, const char *want, Value got) {
     process_fail(p, "type error: %s expects %s as argument %d, got %s", name, want, i + 1,
-                 tag_name(got.tag));
+                 value_tag_name(got.tag));
     return -1;
 }
 
@@ -254,7 +241,7 @@ static int equal(Process *p, Value x, Value y, const char *name) {
     case T_FLOAT: return x.as.f == y.as.f;
     case T_STR: return str_equal(AS_STR(x), AS_STR(y));
     default:
-        process_fail(p, "type error: %s compares with ==, not defined for a %s", name, tag_name(x.tag));
+        process_fail(p, "type error: %s compares with ==, not defined for a %s", name, value_tag_name(x.tag));
         return -1;
     }
 }
@@ -307,7 +294,7 @@ static int native_array_sort(Process *p, Value *args, Value *result) {
     for (int64_t i = 0; i < n; i++)
         if (arr_get(a, i).tag != tag || (tag != T_INT && tag != T_FLOAT && tag != T_STR)) {
             process_fail(p, "type error: array_sort sorts ints, floats or strings, got a %s",
-                         tag_name(arr_get(a, i).tag));
+                         value_tag_name(arr_get(a, i).tag));
             return -1;
         }
     Value *tmp = n > 1 ? malloc((size_t)n * sizeof(Value)) : NULL;

@@ -74,6 +74,21 @@ typedef struct {
     int64_t vlen;
 } ObjArray;
 
+/* The name of a value tag, for error messages ("int", "string", ...). */
+static inline const char *value_tag_name(uint64_t t) {
+    switch (t) {
+    case T_UNIT: return "unit";
+    case T_INT: return "int";
+    case T_FLOAT: return "float";
+    case T_FN: return "function";
+    case T_STR: return "string";
+    case T_ARR: return "array";
+    case T_MAP: return "map";
+    case T_REC: return "record";
+    default: return "?";
+    }
+}
+
 static inline void arr_set_len(ObjArray *a, int64_t n) {
     a->len = n;
     a->vlen = a->h.packed ? 0 : n;
