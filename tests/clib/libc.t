@@ -2,25 +2,7 @@
 # libc.t: lib/libc.nano (getpid, time, strlen, abs, qsort with a nanolang comparator): its shadow
 # tests at compile time and under nano_vm --test, and a program whose results are checked
 # against the shell's: the co-process's pid, the clock, and 500 numbers sorted by sort -n.
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-VIRT=$ROOT/bin/nano_virt
-VM=$ROOT/bin/nano_vm
-for f in "$VIRT" "$VM" "$ROOT/bin/nano_cop" "$ROOT/bin/lib/libnano_libc.so"; do
-    if [ ! -e "$f" ]; then
-        echo "1..0 # SKIP $f is not built (make)"
-        exit 0
-    fi
-done
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_libc_t.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-echo "1..7"
-n=0
-ok() {
-    n=$((n + 1))
-    if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; [ $# -ge 3 ] && printf '%s\n' "$3" | head -n 12 | sed 's/^/# /'; fi
-}
+. "$(dirname "$0")/lib.sh" libc 7
 out=$("$VIRT" "$HERE/libc_main.nano" -o "$TMP/libc_main.nvm" 2>&1)
 ok $? "compiles, the shadow tests of lib/libc.nano passing" "$out"
 tests=$("$VM" --test "$TMP/libc_main.nvm" 2>&1)

@@ -3,25 +3,7 @@
 # a database file, inserts 10,000 rows in a transaction through a prepared statement and checks
 # aggregate queries (and an exec with a row callback) against values it computes itself; the
 # file is read again by a second run; error messages come from sqlite3_errmsg.
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-VIRT=$ROOT/bin/nano_virt
-VM=$ROOT/bin/nano_vm
-for f in "$VIRT" "$VM" "$ROOT/bin/nano_cop" "$ROOT/bin/lib/libnano_sqlite3.so"; do
-    if [ ! -e "$f" ]; then
-        echo "1..0 # SKIP $f is not built (make)"
-        exit 0
-    fi
-done
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_sqlite3_t.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-echo "1..7"
-n=0
-ok() {
-    n=$((n + 1))
-    if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; [ $# -ge 3 ] && printf '%s\n' "$3" | head -n 12 | sed 's/^/# /'; fi
-}
+. "$(dirname "$0")/lib.sh" sqlite3 7
 out=$("$VIRT" "$HERE/sqlite3_main.nano" -o "$TMP/s.nvm" 2>&1)
 ok $? "compiles, the shadow tests of lib/sqlite3.nano passing" "$out"
 tests=$("$VM" --test "$TMP/s.nvm" 2>&1)

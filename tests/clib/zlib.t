@@ -2,25 +2,7 @@
 # zlib.t: lib/zlib.nano over libz.so.1: its shadow tests, then crc32 and adler32 against perl's
 # zlib, a compress/uncompress round trip, a gzip file written by the program and read by gzip,
 # and one written by gzip and read by the program.
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-VIRT=$ROOT/bin/nano_virt
-VM=$ROOT/bin/nano_vm
-for f in "$VIRT" "$VM" "$ROOT/bin/nano_cop" "$ROOT/bin/lib/libnano_zlib.so"; do
-    if [ ! -e "$f" ]; then
-        echo "1..0 # SKIP $f is not built (make)"
-        exit 0
-    fi
-done
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_zlib_t.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-echo "1..8"
-n=0
-ok() {
-    n=$((n + 1))
-    if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; [ $# -ge 3 ] && printf '%s\n' "$3" | head -n 12 | sed 's/^/# /'; fi
-}
+. "$(dirname "$0")/lib.sh" zlib 8
 out=$("$VIRT" "$HERE/zlib_main.nano" -o "$TMP/z.nvm" 2>&1)
 ok $? "compiles, the shadow tests of lib/zlib.nano passing" "$out"
 tests=$("$VM" --test "$TMP/z.nvm" 2>&1)
