@@ -3,8 +3,9 @@
 # lib/std/NAME.nano, the section of STDLIB.md headed `## N. std/NAME.nano` must list, as items
 # "- `...`", exactly the module's public declarations: every `pub fn` by its signature as
 # written in the source (`split(s: string, sep: string) -> array<string>`), every `pub struct`
-# as `struct NAME ...`, every `pub let` as `NAME: TYPE`. A declaration missing from the
-# document, or an item of the document that the module does not declare, fails.
+# as `struct NAME ...` (a `pub union` or `pub enum` likewise), every `pub let` as
+# `NAME: TYPE`. A declaration missing from the document, or an item of the document that the
+# module does not declare, fails.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 exec perl -e '
@@ -20,6 +21,7 @@ while (my $line = <$dh>) {
     next unless $line =~ /^- `([^`]+)`/;
     my $item = $1;
     if ($item =~ /^struct (\w+)/) { $documented{$section}{"struct $1"} = 1 }
+    elsif ($item =~ /^(union|enum) (\w+)/) { $documented{$section}{"$1 $2"} = 1 }
     elsif ($item =~ /^(\w+): (.+)$/) { $documented{$section}{"let $1: $2"} = 1 }
     elsif ($item =~ /^\w+\(/) { $documented{$section}{"fn $item"} = 1 }
 }
