@@ -66,4 +66,29 @@ int nc_cmp_bytes(const char *a, size_t n, const char *b, size_t m);
  * tmp has room for n elements. */
 void nc_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *), void *tmp);
 
+/* ---- paths (POSIX style, "/" separates components; purely textual) ---- */
+
+/* a and b joined by one "/": b when b starts with "/" or a is empty, a when b is empty, no
+ * second "/" when a ends with one.  out has room for an + bn + 1 bytes; returns the length. */
+size_t nc_path_join(const char *a, size_t an, const char *b, size_t bn, char *out);
+/* The last component of s, trailing slashes ignored: *start and *len within s ("/" for a path
+ * of only slashes, "" for ""). */
+void nc_path_basename(const char *s, size_t n, size_t *start, size_t *len);
+/* Everything of s before its last component, trailing slashes ignored: a prefix of s, or "."
+ * when s has no "/" before its last component.  out has room for n + 1 bytes; returns the
+ * length. */
+size_t nc_path_dirname(const char *s, size_t n, char *out);
+/* s with empty and "." components removed, "dir/.." pairs folded, repeated and trailing slashes
+ * dropped; leading ".." of a relative path kept, ".." under "/" dropped; "" becomes ".".  out
+ * has room for n + 1 bytes; returns the length. */
+size_t nc_path_normalize(const char *s, size_t n, char *out);
+
+/* ---- random numbers: splitmix64, one 64-bit state per process (seed s: state s) ---- */
+
+uint64_t nc_rng_next(uint64_t *state);
+/* Uniform in [lo, hi] (lo <= hi), without bias (rejection). */
+int64_t nc_rng_range(uint64_t *state, int64_t lo, int64_t hi);
+/* Uniform in [0, 1): the top 53 bits of the next number times 2^-53. */
+double nc_rng_float(uint64_t *state);
+
 #endif
