@@ -262,5 +262,9 @@ nr_str nr_path_join(nr_str a, nr_str b);
 nr_str nr_path_basename(nr_str s);
 nr_str nr_path_dirname(nr_str s);
 nr_str nr_path_normalize(nr_str s);
+nr_str nr_format_int(nr_str spec, int64_t v, const char *file, int64_t line);
+nr_str nr_format_float(nr_str spec, double v, const char *file, int64_t line);
+nr_str nr_format_bool(nr_str spec, bool v, const char *file, int64_t line);
+nr_str nr_format_str(nr_str spec, nr_str v, const char *file, int64_t line);
 
 #endif

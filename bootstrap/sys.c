@@ -9,6 +9,7 @@
 
 #include "nanort.h"
 #include "natives_core.h"
+#include "numfmt.h"
 #include "sysio.h"
 
 static const char empty[1] = "";
@@ -210,4 +211,53 @@ nr_str nr_path_dirname(nr_str s) {
 nr_str nr_path_normalize(nr_str s) {
     char *q = nr_alloc_atomic((size_t)s.len + 1);
     return (nr_str){(int64_t)nc_path_normalize(s.ptr, (size_t)s.len, q), q};
+}
+
+/* ---- format ---- */
+
+static NcFormat format_spec(nr_str spec, const char *file, int64_t line) {
+    NcFormat f;
+    const char *why = nc_format_parse(spec.ptr, (size_t)spec.len, &f);
+    if (why != NULL) nr_fail(file, line, "format: %s in the spec", why);
+    return f;
+}
+
+static nr_str format_write(nr_str spec, const NcFormat *f, const char *val, size_t vn) {
+    if (f->conv == 's' && f->prec >= 0 && vn > (size_t)f->prec) vn = (size_t)f->prec;
+    size_t len = nc_format_write(spec.ptr, (size_t)spec.len, f, val, vn, NULL);
+    if (len == 0) return (nr_str){0, empty};
+    char *q = nr_alloc_atomic(len);
+    nc_format_write(spec.ptr, (size_t)spec.len, f, val, vn, q);
+    return (nr_str){(int64_t)len, q};
+}
+
+nr_str nr_format_int(nr_str spec, int64_t v, const char *file, int64_t line) {
+    NcFormat f = format_spec(spec, file, line);
+    char num[NC_FORMAT_NUM_BUF];
+    size_t n = f.conv == 'd' ? nc_format_int(&f, v, num)
+               : f.conv == 's' ? nf_format_int(v, num)
+                               : nc_format_float(&f, (double)v, num);
+    return format_write(spec, &f, num, n);
+}
+
+nr_str nr_format_float(nr_str spec, double v, const char *file, int64_t line) {
+    NcFormat f = format_spec(spec, file, line);
+    if (f.conv == 'd') nr_fail(file, line, "format: %%d needs an int, got a float");
+    char num[NC_FORMAT_NUM_BUF];
+    size_t n = f.conv == 's' ? nf_format_float(v, num) : nc_format_float(&f, v, num);
+    return format_write(spec, &f, num, n);
+}
+
+nr_str nr_format_str(nr_str spec, nr_str v, const char *file, int64_t line) {
+    NcFormat f = format_spec(spec, file, line);
+    if (f.conv != 's') nr_fail(file, line, "format: %%%c needs %s, got a string", f.conv,
+                               f.conv == 'd' ? "an int" : "a float or an int");
+    return format_write(spec, &f, v.len ? v.ptr : empty, (size_t)v.len);
+}
+
+nr_str nr_format_bool(nr_str spec, bool v, const char *file, int64_t line) {
+    NcFormat f = format_spec(spec, file, line);
+    if (f.conv != 's') nr_fail(file, line, "format: %%%c needs %s, got a string", f.conv,
+                               f.conv == 'd' ? "an int" : "a float or an int");
+    return format_write(spec, &f, v ? "true" : "false", v ? 4 : 5);
 }

@@ -8,6 +8,7 @@
 
 #include "heap.h"
 #include "natives_core.h"
+#include "numfmt.h"
 #include "object.h"
 
 /* ---- the vocabulary of the natives -------------------------------------------------------- */
@@ -434,6 +435,55 @@ static int native_path_dirname(Process *p, Value *args, Value *result) {
 
 static int native_path_normalize(Process *p, Value *args, Value *result) {
     return via_buffer(p, args, result, "path_normalize", nc_path_normalize);
+}
+
+/* ---- format ------------------------------------------------------------------------------- */
+
+static int native_format(Process *p, Value *args, Value *result) {
+    ARG(0, T_STR, "format");
+    ObjString *spec = AS_STR(args[0]);
+    NcFormat f;
+    const char *why = nc_format_parse(spec->bytes, (size_t)spec->len, &f);
+    if (why != NULL) {
+        process_fail(p, "format: %s in the spec", why);
+        return -1;
+    }
+    Value v = args[1];
+    char num[NC_FORMAT_NUM_BUF];
+    const char *val = num;
+    size_t vn = 0;
+    if (f.conv == 'd') {
+        if (v.tag != T_INT) {
+            process_fail(p, "format: %%d needs an int, got a %s", value_tag_name(v.tag));
+            return -1;
+        }
+        vn = nc_format_int(&f, v.as.i, num);
+    } else if (f.conv == 'f' || f.conv == 'g') {
+        if (v.tag != T_INT && v.tag != T_FLOAT) {
+            process_fail(p, "format: %%%c needs a float or an int, got a %s", f.conv, value_tag_name(v.tag));
+            return -1;
+        }
+        vn = nc_format_float(&f, v.tag == T_INT ? (double)v.as.i : v.as.f, num);
+    } else if (v.tag == T_STR) { /* %s */
+        val = AS_STR(v)->bytes;
+        vn = (size_t)AS_STR(v)->len;
+    } else if (v.tag == T_INT) {
+        vn = nf_format_int(v.as.i, num);
+    } else if (v.tag == T_FLOAT) {
+        vn = nf_format_float(v.as.f, num);
+    } else {
+        process_fail(p, "format: %%s needs an int, float, bool or string, got a %s", value_tag_name(v.tag));
+        return -1;
+    }
+    if (f.conv == 's' && f.prec >= 0 && vn > (size_t)f.prec) vn = (size_t)f.prec;
+    size_t len = nc_format_write(spec->bytes, (size_t)spec->len, &f, val, vn, NULL);
+    ObjString *r = str_alloc(&p->heap, len);
+    if (r == NULL) return fail_alloc(p);
+    spec = AS_STR(args[0]);
+    if (v.tag == T_STR) val = AS_STR(args[1])->bytes; /* the collection may have moved it */
+    nc_format_write(spec->bytes, (size_t)spec->len, &f, val, vn, r->bytes);
+    *result = v_obj(T_STR, r);
+    return 0;
 }
 
 /* ---- the table ---------------------------------------------------------------------------- */

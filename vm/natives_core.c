@@ -267,3 +267,98 @@ int64_t nc_rng_range(uint64_t *state, int64_t lo, int64_t hi) {
 }
 
 double nc_rng_float(uint64_t *state) { return (double)(nc_rng_next(state) >> 11) * 0x1.0p-53; }
+
+/* ---- format ---- */
+
+const char *nc_format_parse(const char *spec, size_t n, NcFormat *f) {
+    bool found = false;
+    for (size_t i = 0; i < n; i++) {
+        if (spec[i] != '%') continue;
+        if (i + 1 < n && spec[i + 1] == '%') {
+            i++;
+            continue;
+        }
+        if (found) return "more than one conversion";
+        found = true;
+        NcFormat g = {.conv_start = i, .prec = -1};
+        size_t j = i + 1;
+        for (; j < n && (spec[j] == '-' || spec[j] == '0' || spec[j] == '+'); j++) {
+            if (spec[j] == '-') g.left = true;
+            if (spec[j] == '0') g.zero = true;
+            if (spec[j] == '+') g.plus = true;
+        }
+        for (; j < n && spec[j] >= '0' && spec[j] <= '9'; j++) {
+            g.width = g.width * 10 + (spec[j] - '0');
+            if (g.width > NC_FORMAT_MAX_WIDTH) return "width above 10000";
+        }
+        if (j < n && spec[j] == '.') {
+            g.prec = 0;
+            for (j++; j < n && spec[j] >= '0' && spec[j] <= '9'; j++) {
+                g.prec = g.prec * 10 + (spec[j] - '0');
+                if (g.prec > NC_FORMAT_MAX_PREC) return "precision above 100";
+            }
+        }
+        if (j >= n) return "a conversion without its letter (s, d, f or g)";
+        if (spec[j] != 's' && spec[j] != 'd' && spec[j] != 'f' && spec[j] != 'g')
+            return "an unknown conversion (s, d, f or g)";
+        g.conv = spec[j];
+        if (g.conv == 'd' && g.prec >= 0) return "a precision with %d";
+        g.conv_end = j + 1;
+        *f = g;
+        i = j;
+    }
+    return found ? NULL : "no conversion (s, d, f or g)";
+}
+
+size_t nc_format_int(const NcFormat *f, int64_t v, char buf[NC_FORMAT_NUM_BUF]) {
+    int w = snprintf(buf, NC_FORMAT_NUM_BUF, f->plus ? "%+lld" : "%lld", (long long)v);
+    return w > 0 ? (size_t)w : 0;
+}
+
+size_t nc_format_float(const NcFormat *f, double v, char buf[NC_FORMAT_NUM_BUF]) {
+    if (v != v) { /* printf may write "-nan" */
+        const char *t = f->plus ? "+nan" : "nan";
+        memcpy(buf, t, strlen(t) + 1);
+        return strlen(t);
+    }
+    int prec = f->prec < 0 ? 6 : f->prec;
+    char fmt[8] = "%";
+    size_t k = 1;
+    if (f->plus) fmt[k++] = '+';
+    fmt[k++] = '.', fmt[k++] = '*', fmt[k++] = f->conv, fmt[k] = '\0';
+    int w = snprintf(buf, NC_FORMAT_NUM_BUF, fmt, prec, v);
+    return w > 0 && w < NC_FORMAT_NUM_BUF ? (size_t)w : 0;
+}
+
+/* Copies text[0..n) to out (when not NULL) with "%%" as "%": the bytes written. */
+static size_t literal(const char *text, size_t n, char *out) {
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++, o++) {
+        if (out) out[o] = text[i];
+        if (text[i] == '%' && i + 1 < n && text[i + 1] == '%') i++;
+    }
+    return o;
+}
+
+size_t nc_format_write(const char *spec, size_t n, const NcFormat *f, const char *val, size_t vn,
+                       char *out) {
+    size_t o = literal(spec, f->conv_start, out);
+    size_t pad = (size_t)f->width > vn ? (size_t)f->width - vn : 0;
+    size_t sign = vn > 0 && (val[0] == '-' || val[0] == '+') ? 1 : 0;
+    bool zeros = f->zero && !f->left && f->conv != 's' && vn > sign && val[sign] >= '0' &&
+                 val[sign] <= '9';
+    if (f->left) {
+        if (out) memcpy(out + o, val, vn), memset(out + o + vn, ' ', pad);
+    } else if (zeros) {
+        if (out) {
+            memcpy(out + o, val, sign);
+            memset(out + o + sign, '0', pad);
+            memcpy(out + o + sign + pad, val + sign, vn - sign);
+        }
+    } else if (out) {
+        memset(out + o, ' ', pad);
+        memcpy(out + o + pad, val, vn);
+    }
+    o += pad + vn;
+    return o + literal(spec + f->conv_end, n - f->conv_end, out ? out + o : NULL);
+}

@@ -3,7 +3,7 @@
 # lib/std/NAME.nano, the section of STDLIB.md headed `## N. std/NAME.nano` must list, as items
 # "- `...`", exactly the module's public declarations: every `pub fn` by its signature as
 # written in the source (`split(s: string, sep: string) -> array<string>`), every `pub struct`
-# as `struct NAME ...`, every `pub let` as `NAME: TYPE`. A declaration missing from the
+# as `struct NAME ...` (a `pub union` or `pub enum` the same way), every `pub let` as `NAME: TYPE`. A declaration missing from the
 # document, or an item of the document that the module does not declare, fails.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,7 +19,7 @@ while (my $line = <$dh>) {
     next unless defined $section;
     next unless $line =~ /^- `([^`]+)`/;
     my $item = $1;
-    if ($item =~ /^struct (\w+)/) { $documented{$section}{"struct $1"} = 1 }
+    if ($item =~ /^(struct|union|enum) (\w+)/) { $documented{$section}{"$1 $2"} = 1 }
     elsif ($item =~ /^(\w+): (.+)$/) { $documented{$section}{"let $1: $2"} = 1 }
     elsif ($item =~ /^\w+\(/) { $documented{$section}{"fn $item"} = 1 }
 }
