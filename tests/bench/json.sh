@@ -48,6 +48,6 @@ END {
     printf "  %-40s %7.3f s %7.1f MB\n", "std/json.nano on nano_vm", vt, median(kb["vm"]) / 1024
     if ("py" in cpu) {
         pt = median(cpu["py"])
-        printf "  %-40s %7.3f s %7.1f MB   %.2fx nano_vm\n", "python3 json module", pt, median(kb["py"]) / 1024, vt > 0 ? pt / vt : 0
+        printf "  %-40s %7.3f s %7.1f MB   %.2fx nano_vm\n", "python3 json module", pt, median(kb["py"]) / 1024, (vt > 0 ? pt / vt : 0)
     } else print "  (python3 is not installed: no comparison)"
 }' "$TMP/times"
