@@ -176,7 +176,8 @@ test: test-build
 # ---------------------------------------------------------------------------------------------
 # make bench: the benchmark programs (tests/bench/programs/), compiled by the self-hosted
 # compiler, beside their Lua and Python peers (tests/bench/peers/), and the self-compile
-# (tests/bench/run.sh).  make bench-check: their instruction counts (tests/bench/check.sh).
+# (tests/bench/run.sh), the extern calls (ffi.sh) and a JSON round trip beside Python's json
+# module (json.sh).  make bench-check: their instruction counts (tests/bench/check.sh).
 $(B)/bench/measure: tests/bench/measure.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -O2 $< -o $@
@@ -188,6 +189,7 @@ $(B)/bench/ffi_call: tests/bench/ffi_call.c
 bench: bootstrap $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS)
 	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh
 	$(Q)B=$(B) sh tests/bench/ffi.sh
+	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/json.sh
 
 bench-check: bootstrap
 	$(Q)B=$(B) UPDATE=$(UPDATE) sh tests/bench/check.sh

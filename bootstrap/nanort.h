@@ -235,4 +235,36 @@ nr_array *nr_array_sort(nr_array *a, int kind);
 nr_str nr_float_to_repr(double f);
 nr_str nr_float_to_fixed(double f, int64_t digits, const char *file, int64_t line);
 
+/* ---- files, directories, the environment, standard input, time, random numbers, paths
+ * (sys.c; vm/sysio.c and vm/natives_core.c, shared with the VM) ---- */
+int64_t nr_file_append(nr_str path, nr_str data);
+int64_t nr_file_remove(nr_str path);
+int64_t nr_file_rename(nr_str from, nr_str to);
+int64_t nr_file_size(nr_str path);
+int64_t nr_dir_create(nr_str path);
+int64_t nr_dir_remove(nr_str path);
+bool nr_dir_exists(nr_str path);
+nr_array *nr_dir_list(nr_str path);
+int64_t nr_dir_list_status(nr_str path);
+nr_str nr_getcwd(void);
+nr_str nr_tmp_dir(void);
+nr_str nr_mktemp(nr_str prefix, bool dir_too);
+bool nr_env_has(nr_str name);
+int64_t nr_setenv(nr_str name, nr_str value);
+nr_str nr_read_line(void);
+bool nr_stdin_eof(void);
+nr_str nr_read_all(void);
+int64_t nr_time_now(void);
+void nr_random_seed(int64_t seed);
+int64_t nr_random_int(int64_t lo, int64_t hi, const char *file, int64_t line);
+double nr_random_float(void);
+nr_str nr_path_join(nr_str a, nr_str b);
+nr_str nr_path_basename(nr_str s);
+nr_str nr_path_dirname(nr_str s);
+nr_str nr_path_normalize(nr_str s);
+nr_str nr_format_int(nr_str spec, int64_t v, const char *file, int64_t line);
+nr_str nr_format_float(nr_str spec, double v, const char *file, int64_t line);
+nr_str nr_format_bool(nr_str spec, bool v, const char *file, int64_t line);
+nr_str nr_format_str(nr_str spec, nr_str v, const char *file, int64_t line);
+
 #endif

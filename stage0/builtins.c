@@ -173,6 +173,7 @@ char *builtin_c(int id, char **o, Type **types, int n, Type *result, const char 
             for (int i = 0; i < n; i++) buf_printf(&b, "%s%s", i ? ", " : "", o[i]);
         else if (c == 'L') buf_puts(&b, loc);
         else if (c == 't') buf_puts(&b, print_kind(t0));
+        else if (c == 'u') buf_puts(&b, print_kind(n > 1 ? types[1] : NULL));
         else if (c == 'k') buf_puts(&b, t0->key == ty_string ? "s" : "i");
         else if (c == 'E') buf_puts(&b, ty_c(t0->elem));
         else if (c == 'R') buf_puts(&b, ty_c(result));

@@ -23,6 +23,7 @@
 #include "object.h"
 #include "image.h"
 #include "shadow.h"
+#include "sysio.h"
 
 /* ---- buffered output --------------------------------------------------------------------- */
 
@@ -119,9 +120,10 @@ static const char *path_of(Value v) {
 /* The path the file functions (vm/fileio.c, which know no directory descriptors) are given for
  * path (NULL: none) as the process sees it: a relative path is resolved against the process's
  * working directory through that descriptor's entry in /proc/self/fd (the VM runs on Linux).
- * The result is path itself or buf; NULL when path is NULL or too long for buf. */
+ * The result is path itself or buf; NULL when path is NULL or too long for buf.  An empty path
+ * stays empty (no such file), as in the native runtime, rather than naming the directory. */
 static const char *at_cwd(const Process *p, const char *path, char *buf, size_t n) {
-    if (path == NULL || path[0] == '/' || p->cwd_fd < 0) return path;
+    if (path == NULL || path[0] == '/' || path[0] == '\0' || p->cwd_fd < 0) return path; /* "": ENOENT */
     int w = snprintf(buf, n, "/proc/self/fd/%d/%s", p->cwd_fd, path);
     return w > 0 && (size_t)w < n ? buf : NULL;
 }
@@ -241,6 +243,78 @@ static int push_str(Process *p, const char *s, size_t n) {
     ObjString *o = str_new(&p->heap, s, n);
     if (o == NULL) return trap_fail(p, "%s", p->heap.error);
     *p->sp++ = v_obj(T_STR, o);
+    return 0;
+}
+
+/* Sets name to value in the process's own environment: 0, or ENOMEM. */
+static int env_set(Process *p, const char *name, const char *value) {
+    size_t n = strlen(name), v = strlen(value);
+    char *entry = malloc(n + v + 2);
+    if (entry == NULL) return ENOMEM;
+    memcpy(entry, name, n);
+    entry[n] = '=';
+    memcpy(entry + n + 1, value, v + 1);
+    size_t count = 0;
+    for (; p->env != NULL && p->env[count] != NULL; count++)
+        if (strncmp(p->env[count], name, n) == 0 && p->env[count][n] == '=') {
+            free(p->env[count]);
+            p->env[count] = entry;
+            return 0;
+        }
+    char **env = realloc(p->env, (count + 2) * sizeof *env);
+    if (env == NULL) {
+        free(entry);
+        return ENOMEM;
+    }
+    env[count] = entry;
+    env[count + 1] = NULL;
+    p->env = env;
+    return 0;
+}
+
+/* Pushes a new array of the n strings names: 0, or -1 with a runtime error recorded. */
+static int push_names(Process *p, char **names, size_t n) {
+    ObjArray *a = arr_new(&p->heap, 0, v_unit());
+    if (a == NULL) return trap_fail(p, "%s", p->heap.error);
+    *p->sp++ = v_obj(T_ARR, a); /* rooted on the stack */
+    for (size_t i = 0; i < n; i++) {
+        ObjString *s = str_new(&p->heap, names[i], strlen(names[i]));
+        if (s == NULL || arr_push(&p->heap, a, v_obj(T_STR, s)) != 0)
+            return trap_fail(p, "%s", p->heap.error);
+    }
+    return 0;
+}
+
+/* Reads standard input to its end into the process's InStream: 0, or -1 (a runtime error
+ * recorded) when it does not fit in what is left of the heap. */
+static int read_rest(Process *p) {
+    InStream *in = p->in;
+    size_t left = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 0;
+    while (!in->eof) {
+        size_t have = in->len - in->start;
+        if (have > left)
+            return trap_fail(p, "out of memory (heap limit %zu bytes; standard input is longer "
+                                "than what is left)", p->heap.max);
+        if (in->start > 0) {
+            memmove(in->buf, in->buf + in->start, have);
+            in->start = 0;
+            in->len = have;
+        }
+        if (in->len == in->cap) {
+            size_t cap = in->cap ? in->cap * 2 : 4096;
+            char *nb = cap > in->cap ? realloc(in->buf, cap) : NULL;
+            if (nb == NULL)
+                return trap_fail(p, "out of memory (the system refused %zu bytes for standard "
+                                    "input)", cap);
+            in->buf = nb;
+            in->cap = cap;
+        }
+        if (wait_input(p, in->fd) != 0) return trap_fail(p, "cancelled");
+        ssize_t r = read(in->fd, in->buf + in->len, in->cap - in->len);
+        if (r < 0 && errno == EINTR) continue;
+        if (r <= 0) in->eof = 1;
+        else in->len += (size_t)r;
+    }
     return 0;
 }
 
@@ -395,6 +469,125 @@ static int service(Process *p) {
         *p->sp++ = v_int(status);
         return 0;
     }
+    case TRAP_FILE_APPEND: {
+        if (expect_str(p, sp[-2], "FILE_APPEND") != 0 || expect_str(p, sp[-1], "FILE_APPEND") != 0)
+            return -1;
+        const char *path = path_of(sp[-2]);
+        ObjString *data = AS_STR(sp[-1]);
+        int err = path == NULL  ? EINVAL
+                  : p->read_only ? EROFS
+                                 : sysio_append(p->cwd_fd, path, data->bytes, (size_t)data->len,
+                                                0666 & ~p->umask);
+        p->sp -= 2;
+        *p->sp++ = v_int(err);
+        return 0;
+    }
+    case TRAP_FILE_REMOVE:
+    case TRAP_DIR_CREATE:
+    case TRAP_DIR_REMOVE: {
+        if (expect_str(p, sp[-1], isa_traps[p->trap_no].name) != 0) return -1;
+        const char *path = path_of(sp[-1]);
+        int err = path == NULL                     ? EINVAL
+                  : p->read_only                   ? EROFS
+                  : p->trap_no == TRAP_FILE_REMOVE ? sysio_remove(p->cwd_fd, path)
+                  : p->trap_no == TRAP_DIR_CREATE  ? sysio_dir_create(p->cwd_fd, path, 0777 & ~p->umask)
+                                                   : sysio_dir_remove(p->cwd_fd, path);
+        sp[-1] = v_int(err);
+        return 0;
+    }
+    case TRAP_FILE_RENAME: {
+        if (expect_str(p, sp[-2], "FILE_RENAME") != 0 || expect_str(p, sp[-1], "FILE_RENAME") != 0)
+            return -1;
+        const char *from = path_of(sp[-2]), *to = path_of(sp[-1]);
+        int err = from == NULL || to == NULL ? EINVAL
+                  : p->read_only             ? EROFS
+                                             : sysio_rename(p->cwd_fd, from, to);
+        p->sp -= 2;
+        *p->sp++ = v_int(err);
+        return 0;
+    }
+    case TRAP_FILE_SIZE: {
+        if (expect_str(p, sp[-1], "FILE_SIZE") != 0) return -1;
+        const char *path = path_of(sp[-1]);
+        sp[-1] = v_int(path == NULL ? -1 : sysio_file_size(p->cwd_fd, path));
+        return 0;
+    }
+    case TRAP_DIR_EXISTS: {
+        if (expect_str(p, sp[-1], "DIR_EXISTS") != 0) return -1;
+        const char *path = path_of(sp[-1]);
+        sp[-1] = v_bool(path != NULL && sysio_dir_exists(p->cwd_fd, path));
+        return 0;
+    }
+    case TRAP_DIR_LIST: {
+        if (expect_str(p, sp[-1], "DIR_LIST") != 0) return -1;
+        const char *path = path_of(sp[-1]);
+        char **names = NULL;
+        size_t n = 0;
+        int err = path == NULL ? EINVAL : sysio_dir_list(p->cwd_fd, path, &names, &n);
+        int r = push_names(p, names, n);
+        sysio_free_names(names, n);
+        if (r != 0) return -1;
+        /* [path, names] -> [names, status] */
+        p->sp[-2] = p->sp[-1];
+        p->sp[-1] = v_int(err);
+        return 0;
+    }
+    case TRAP_GETCWD: {
+        char *cwd = sysio_getcwd(p->cwd_fd);
+        int r = push_str(p, cwd ? cwd : "", cwd ? strlen(cwd) : 0);
+        free(cwd);
+        return r;
+    }
+    case TRAP_TMP_DIR: {
+        const char *d = sysio_tmp_dir(env_get(p, "TMPDIR"));
+        return push_str(p, d, strlen(d));
+    }
+    case TRAP_MKTEMP:
+    case TRAP_MKTEMP_DIR: {
+        if (expect_str(p, sp[-1], isa_traps[p->trap_no].name) != 0) return -1;
+        const char *prefix = path_of(sp[-1]);
+        char *made = NULL;
+        if (prefix != NULL && !p->read_only)
+            (void)sysio_mktemp(p->cwd_fd, sysio_tmp_dir(env_get(p, "TMPDIR")), prefix,
+                               p->trap_no == TRAP_MKTEMP_DIR, &made);
+        p->sp--;
+        int r = push_str(p, made ? made : "", made ? strlen(made) : 0);
+        free(made);
+        return r;
+    }
+    case TRAP_ENV_HAS: {
+        if (expect_str(p, sp[-1], "ENV_HAS") != 0) return -1;
+        const char *name = path_of(sp[-1]);
+        sp[-1] = v_bool(name != NULL && env_get(p, name) != NULL);
+        return 0;
+    }
+    case TRAP_SETENV: {
+        if (expect_str(p, sp[-2], "SETENV") != 0 || expect_str(p, sp[-1], "SETENV") != 0) return -1;
+        const char *name = path_of(sp[-2]), *value = path_of(sp[-1]);
+        int err = name == NULL || value == NULL || !sysio_env_name_ok(name) ? EINVAL
+                                                                             : env_set(p, name, value);
+        p->sp -= 2;
+        *p->sp++ = v_int(err);
+        return 0;
+    }
+    case TRAP_STDIN_EOF: {
+        out_flush(&p->out);
+        const char *line;
+        size_t len, used;
+        int ok = read_line(p, &line, &len, &used); /* nothing consumed */
+        if (ok < 0) return -1;
+        *p->sp++ = v_bool(!ok);
+        return 0;
+    }
+    case TRAP_READ_ALL: {
+        out_flush(&p->out);
+        if (read_rest(p) != 0) return -1;
+        InStream *in = p->in;
+        if (push_str(p, in->buf ? in->buf + in->start : "", in->len - in->start) != 0) return -1;
+        in->start = in->len;
+        return 0;
+    }
+    case TRAP_TIME_NOW: *p->sp++ = v_int(sysio_time_now()); return 0;
     case TRAP__COUNT: break;
     }
     return trap_fail(p, "invalid trap %u", p->trap_no); /* unreachable for verified code */

@@ -8,6 +8,7 @@
 
 #include "heap.h"
 #include "natives_core.h"
+#include "numfmt.h"
 #include "object.h"
 
 /* ---- the vocabulary of the natives -------------------------------------------------------- */
@@ -354,6 +355,135 @@ static int native_float_to_fixed(Process *p, Value *args, Value *result) {
     char buf[NC_FIXED_BUF];
     size_t n = nc_float_fixed(args[0].as.f, (int)d, buf);
     return ret_str(p, buf, n, result);
+}
+
+/* ---- random numbers ----------------------------------------------------------------------- */
+
+static int native_random_seed(Process *p, Value *args, Value *result) {
+    p->rng = (uint64_t)args[0].as.i;
+    *result = v_unit();
+    return 0;
+}
+
+static int native_random_int(Process *p, Value *args, Value *result) {
+    int64_t lo = args[0].as.i, hi = args[1].as.i;
+    if (lo > hi) {
+        process_fail(p, "random_int with an empty range [%lld, %lld]", (long long)lo, (long long)hi);
+        return -1;
+    }
+    *result = v_int(nc_rng_range(&p->rng, lo, hi));
+    return 0;
+}
+
+static int native_random_float(Process *p, Value *args, Value *result) {
+    (void)args;
+    *result = v_float(nc_rng_float(&p->rng));
+    return 0;
+}
+
+/* ---- paths -------------------------------------------------------------------------------- */
+
+static int native_path_join(Process *p, Value *args, Value *result) {
+    ARG(0, T_STR, "path_join");
+    ARG(1, T_STR, "path_join");
+    ObjString *a = AS_STR(args[0]), *b = AS_STR(args[1]);
+    size_t an = (size_t)a->len, bn = (size_t)b->len;
+    if ((bn > 0 && b->bytes[0] == '/') || an == 0 || bn == 0) { /* b or a itself */
+        *result = bn == 0 && an > 0 ? args[0] : args[1];
+        return 0;
+    }
+    ObjString *r = str_alloc(&p->heap, an + bn + (a->bytes[an - 1] == '/' ? 0 : 1));
+    if (r == NULL) return fail_alloc(p);
+    a = AS_STR(args[0]), b = AS_STR(args[1]);
+    nc_path_join(a->bytes, an, b->bytes, bn, r->bytes);
+    *result = v_obj(T_STR, r);
+    return 0;
+}
+
+static int native_path_basename(Process *p, Value *args, Value *result) {
+    ARG(0, T_STR, "path_basename");
+    ObjString *s = AS_STR(args[0]);
+    size_t start, len;
+    nc_path_basename(s->bytes, (size_t)s->len, &start, &len);
+    if (len == (size_t)s->len) {
+        *result = args[0];
+        return 0;
+    }
+    return ret_str(p, s->bytes + start, len, result);
+}
+
+/* A result of at most n + 1 bytes written by f into a scratch buffer. */
+static int via_buffer(Process *p, Value *args, Value *result, const char *name,
+                      size_t (*f)(const char *, size_t, char *)) {
+    ARG(0, T_STR, name);
+    size_t n = (size_t)AS_STR(args[0])->len;
+    char small[256];
+    char *buf = n < sizeof small ? small : malloc(n + 1);
+    if (buf == NULL) {
+        process_fail(p, "out of memory (%s of %zu bytes)", name, n);
+        return -1;
+    }
+    size_t len = f(AS_STR(args[0])->bytes, n, buf);
+    int r = ret_str(p, buf, len, result);
+    if (buf != small) free(buf);
+    return r;
+}
+
+static int native_path_dirname(Process *p, Value *args, Value *result) {
+    return via_buffer(p, args, result, "path_dirname", nc_path_dirname);
+}
+
+static int native_path_normalize(Process *p, Value *args, Value *result) {
+    return via_buffer(p, args, result, "path_normalize", nc_path_normalize);
+}
+
+/* ---- format ------------------------------------------------------------------------------- */
+
+static int native_format(Process *p, Value *args, Value *result) {
+    ARG(0, T_STR, "format");
+    ObjString *spec = AS_STR(args[0]);
+    NcFormat f;
+    const char *why = nc_format_parse(spec->bytes, (size_t)spec->len, &f);
+    if (why != NULL) {
+        process_fail(p, "format: %s in the spec", why);
+        return -1;
+    }
+    Value v = args[1];
+    char num[NC_FORMAT_NUM_BUF];
+    const char *val = num;
+    size_t vn = 0;
+    if (f.conv == 'd') {
+        if (v.tag != T_INT) {
+            process_fail(p, "format: %%d needs an int, got a %s", value_tag_name(v.tag));
+            return -1;
+        }
+        vn = nc_format_int(&f, v.as.i, num);
+    } else if (f.conv == 'f' || f.conv == 'g') {
+        if (v.tag != T_INT && v.tag != T_FLOAT) {
+            process_fail(p, "format: %%%c needs a float or an int, got a %s", f.conv, value_tag_name(v.tag));
+            return -1;
+        }
+        vn = nc_format_float(&f, v.tag == T_INT ? (double)v.as.i : v.as.f, num);
+    } else if (v.tag == T_STR) { /* %s */
+        val = AS_STR(v)->bytes;
+        vn = (size_t)AS_STR(v)->len;
+    } else if (v.tag == T_INT) {
+        vn = nf_format_int(v.as.i, num);
+    } else if (v.tag == T_FLOAT) {
+        vn = nf_format_float(v.as.f, num);
+    } else {
+        process_fail(p, "format: %%s needs an int, float, bool or string, got a %s", value_tag_name(v.tag));
+        return -1;
+    }
+    if (f.conv == 's' && f.prec >= 0 && vn > (size_t)f.prec) vn = (size_t)f.prec;
+    size_t len = nc_format_write(spec->bytes, (size_t)spec->len, &f, val, vn, NULL);
+    ObjString *r = str_alloc(&p->heap, len);
+    if (r == NULL) return fail_alloc(p);
+    spec = AS_STR(args[0]);
+    if (v.tag == T_STR) val = AS_STR(args[1])->bytes; /* the collection may have moved it */
+    nc_format_write(spec->bytes, (size_t)spec->len, &f, val, vn, r->bytes);
+    *result = v_obj(T_STR, r);
+    return 0;
 }
 
 /* ---- the table ---------------------------------------------------------------------------- */

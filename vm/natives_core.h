@@ -66,4 +66,62 @@ int nc_cmp_bytes(const char *a, size_t n, const char *b, size_t m);
  * tmp has room for n elements. */
 void nc_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *), void *tmp);
 
+/* ---- paths (POSIX style, "/" separates components; purely textual) ---- */
+
+/* a and b joined by one "/": b when b starts with "/" or a is empty, a when b is empty, no
+ * second "/" when a ends with one.  out has room for an + bn + 1 bytes; returns the length. */
+size_t nc_path_join(const char *a, size_t an, const char *b, size_t bn, char *out);
+/* The last component of s, trailing slashes ignored: *start and *len within s ("/" for a path
+ * of only slashes, "" for ""). */
+void nc_path_basename(const char *s, size_t n, size_t *start, size_t *len);
+/* Everything of s before its last component, trailing slashes ignored: a prefix of s, or "."
+ * when s has no "/" before its last component.  out has room for n + 1 bytes; returns the
+ * length. */
+size_t nc_path_dirname(const char *s, size_t n, char *out);
+/* s with empty and "." components removed, "dir/.." pairs folded, repeated and trailing slashes
+ * dropped; leading ".." of a relative path kept, ".." under "/" dropped; "" becomes ".".  out
+ * has room for n + 1 bytes; returns the length. */
+size_t nc_path_normalize(const char *s, size_t n, char *out);
+
+/* ---- random numbers: splitmix64, one 64-bit state per process (seed s: state s) ---- */
+
+uint64_t nc_rng_next(uint64_t *state);
+/* Uniform in [lo, hi] (lo <= hi), without bias (rejection). */
+int64_t nc_rng_range(uint64_t *state, int64_t lo, int64_t hi);
+/* Uniform in [0, 1): the top 53 bits of the next number times 2^-53. */
+double nc_rng_float(uint64_t *state);
+
+/* ---- format: one value by a printf-style conversion ---- */
+
+/* The largest width and precision format accepts. */
+#define NC_FORMAT_MAX_WIDTH 10000
+#define NC_FORMAT_MAX_PREC 100
+/* Room for any %d, %f or %g conversion of NC_FORMAT_MAX_PREC digits and a NUL (before
+ * padding). */
+#define NC_FORMAT_NUM_BUF 440
+
+/* A parsed format spec: literal text, one conversion %[-0+][WIDTH][.PREC]C (C one of s d f g),
+ * literal text; "%%" in the text is one "%". */
+typedef struct {
+    size_t conv_start, conv_end; /* the conversion's bytes: spec[conv_start..conv_end) */
+    char conv;                   /* 's', 'd', 'f' or 'g' */
+    bool left, zero, plus;
+    int width;                   /* 0: none */
+    int prec;                    /* -1: none */
+} NcFormat;
+
+/* Parses spec[0..n): NULL, or why it is not a spec with exactly one conversion (a static
+ * message). */
+const char *nc_format_parse(const char *spec, size_t n, NcFormat *f);
+/* The text of int v under f (conv 'd'), or of float v (conv 'f' or 'g'), before padding, in buf:
+ * its length.  NaN is "nan" (with a sign only for '+'), infinities "inf" and "-inf". */
+size_t nc_format_int(const NcFormat *f, int64_t v, char buf[NC_FORMAT_NUM_BUF]);
+size_t nc_format_float(const NcFormat *f, double v, char buf[NC_FORMAT_NUM_BUF]);
+/* The whole result for the converted value val[0..vn) (already truncated to the precision for
+ * 's'): the text before the conversion, val padded to the width (spaces on the left, or on the
+ * right with '-'; zeros after the sign with '0' for a number that starts with a digit after its
+ * sign), the text after it, with "%%" written as "%".  out NULL: only the length is returned. */
+size_t nc_format_write(const char *spec, size_t n, const NcFormat *f, const char *val, size_t vn,
+                       char *out);
+
 #endif

@@ -150,6 +150,7 @@ typedef struct Process {
                                 * steps includes those of the programs it started */
     uint64_t test_steps; /* ProcessOptions.test_steps */
     int read_only;       /* ProcessOptions.read_only */
+    uint64_t rng;        /* the random_* builtins' state: 0 at the start, as after random_seed 0 */
     uint64_t *op_counts; /* optional: per-opcode execution counts (tests and profiling) */
     struct CopClient *cop; /* the co-process for extern calls, once started (vm/cop_client.h) */
     /* Ends the co-process; set with cop by the layer that starts it, so that process_free can

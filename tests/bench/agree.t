@@ -3,7 +3,8 @@
 # runs on nano_vm, and prints the same line as its Lua and Python peers (tests/bench/peers/)
 # under lua5.4, luajit -joff and python3, each interpreter that is installed (a missing one is a
 # TAP skip).  Every program runs on its reduced input from tests/bench/counts.txt, so the test
-# takes a few seconds; make bench compares the full-size runs the same way.
+# takes a few seconds; make bench compares the full-size runs the same way.  The same for the JSON
+# round trip (json/: std/json.nano beside Python's json module) on a document of 300 objects.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${NANO_BUILD:-$ROOT/build}
@@ -63,5 +64,20 @@ for prog in $progs; do
         fi
     done
 done
+# the JSON round trip of make bench (json.sh) on a document of 300 objects
+"$VIRT" json/json_roundtrip.nano -o "$TMP/json.nvm" > "$TMP/err" 2>&1
+ok $? "nano_virt compiles json/json_roundtrip.nano (its shadow tests pass)" "$TMP/err"
+"$VM" "$TMP/json.nvm" gen "$TMP/doc.json" 300 > "$TMP/err" 2>&1
+ok $? "json_roundtrip gen writes a document" "$TMP/err"
+"$VM" "$TMP/json.nvm" run "$TMP/doc.json" > "$TMP/vm.out" 2> "$TMP/err"; s=$?
+[ "$s" = 0 ] && grep -q "^json null 300 bool 600 int 600 float 1200 string 300 array 601 object 300$" "$TMP/vm.out"
+ok $? "json_roundtrip run on nano_vm prints the counts: $(head -n 1 "$TMP/vm.out")" "$TMP/err"
+if command -v python3 > /dev/null 2>&1; then
+    python3 json/json_roundtrip.py "$TMP/doc.json" > "$TMP/peer.out" 2> "$TMP/err"
+    cmp -s "$TMP/vm.out" "$TMP/peer.out"
+    ok $? "python3 json/json_roundtrip.py prints the same" "$TMP/err"
+else
+    skip "python3 is not installed"
+fi
 echo "1..$T_N"
 [ "$T_FAILED" = 0 ]

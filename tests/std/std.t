@@ -102,6 +102,8 @@ cat > "$away/all.nano" <<'N'
 import "std/args.nano"
 import "std/arrays.nano"
 import "std/fmt.nano"
+import "std/fs.nano"
+import "std/json.nano"
 import "std/maps.nano"
 import "std/math.nano"
 import "std/path.nano"

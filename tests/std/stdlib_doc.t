@@ -20,8 +20,7 @@ while (my $line = <$dh>) {
     next unless defined $section;
     next unless $line =~ /^- `([^`]+)`/;
     my $item = $1;
-    if ($item =~ /^struct (\w+)/) { $documented{$section}{"struct $1"} = 1 }
-    elsif ($item =~ /^(union|enum) (\w+)/) { $documented{$section}{"$1 $2"} = 1 }
+    if ($item =~ /^(struct|union|enum) (\w+)/) { $documented{$section}{"$1 $2"} = 1 }
     elsif ($item =~ /^(\w+): (.+)$/) { $documented{$section}{"let $1: $2"} = 1 }
     elsif ($item =~ /^\w+\(/) { $documented{$section}{"fn $item"} = 1 }
 }
