@@ -667,6 +667,16 @@ static int parse_int(const char *s, long *v) {
     return 0;
 }
 
+/* An umask: octal, at most 0777. */
+static int parse_octal(const char *s, long *v) {
+    char *end;
+    errno = 0;
+    long x = strtol(s, &end, 8);
+    if (errno != 0 || end == s || *end != '\0' || x < 0 || x > 0777) return -1;
+    *v = x;
+    return 0;
+}
+
 /* Moves fd to the lowest free descriptor >= 64 (close-on-exec), so that the C code's first
  * open() gets 3 as in an ordinary C program and children it starts do not inherit the pipes. */
 static int move_high(int fd) {
@@ -677,7 +687,7 @@ static int move_high(int fd) {
 }
 
 static void usage(FILE *f) {
-    fputs("usage: nano_cop --serve REQUEST_FD REPLY_FD VM_PID\n"
+    fputs("usage: nano_cop --serve REQUEST_FD REPLY_FD VM_PID [UMASK]\n"
           "\n"
           "The co-process of nano_vm: it performs the C calls (extern fn) of one virtual\n"
           "process, which starts it at its first extern call.  It is not meant to be run by\n"
@@ -694,13 +704,15 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
-    long rq, rp, vm;
-    if (argc != 5 || strcmp(argv[1], "--serve") != 0 || parse_int(argv[2], &rq) != 0 ||
-        parse_int(argv[3], &rp) != 0 || parse_int(argv[4], &vm) != 0 || rq > INT_MAX ||
-        rp > INT_MAX || rq == rp) {
+    long rq, rp, vm, mask = -1;
+    if ((argc != 5 && argc != 6) || strcmp(argv[1], "--serve") != 0 ||
+        parse_int(argv[2], &rq) != 0 || parse_int(argv[3], &rp) != 0 ||
+        parse_int(argv[4], &vm) != 0 || rq > INT_MAX || rp > INT_MAX || rq == rp ||
+        (argc == 6 && parse_octal(argv[5], &mask) != 0)) {
         usage(stderr);
         return 64;
     }
+    if (mask >= 0) umask((mode_t)mask); /* the program's, which the daemon's own is not */
     /* die with the VM: the signal when the thread that started us ends, and then a check for
      * a VM that ended before the signal was armed */
     prctl(PR_SET_PDEATHSIG, SIGKILL);

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #define VMD_MAGIC 0x444D564Eu /* "NVMD" as a little-endian u32 */
-#define VMD_VERSION 1u
+#define VMD_VERSION 2u
 
 /* Requests: the first 16 bytes a client sends (u32 magic, version, op, body length). */
 enum { VMD_OP_RUN = 1, VMD_OP_STATUS = 2, VMD_OP_STOP = 3 };
