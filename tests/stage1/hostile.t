@@ -5,7 +5,7 @@
 # diagnostic, not a file the VM rejects; 3. flat sequences do not nest, chains and nesting are
 # bounded with an error at the element beyond; 5. a source that cannot be read, an empty import
 # path and a source beyond 16 MiB are errors naming the file; 6. a diagnostic in a line of 600 KB
-# quotes a part of it.
+# quotes a part of it; 7. an output that cannot be written is reported with the reason in words.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${NANO_BUILD:-$ROOT/build}
@@ -138,5 +138,12 @@ printf 'fn main() -> int {\n    let s: int = (+ nope (str_length "%s"))\n    ret
 printf "long.nano:2:21: error: undefined name 'nope'\\n    let s: int = (+ nope (str_length \"%s...\\n%20s^\\n" "$a122" "" > want
 [ "$st" = 1 ] && [ "$(head -n 3 err)" = "$(cat want)" ]; ok $? "an error at its start quotes its first 160 bytes (exit $st)" err
 
+# 7. an output that cannot be written: the reason in words, not an errno number
+printf "$main_ok" > w.nano
+"$VIRT" w.nano -o "$t/no/such/dir/w.nvm" > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(cat err)" = "nano_virt: cannot write $t/no/such/dir/w.nvm: No such file or directory" ]; ok $? "a missing directory (exit $st)" err
+mkdir -p isdir.nvm
+"$VIRT" w.nano -o isdir.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(cat err)" = "nano_virt: cannot write isdir.nvm: Is a directory" ]; ok $? "a directory (exit $st)" err
 echo "1..$n"
 [ "$failed" = 0 ]
