@@ -186,10 +186,11 @@ $(B)/bench/ffi_call: tests/bench/ffi_call.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -O2 $< -o $@ $(FFI_CFLAGS) $(FFI_LIBS)
 
-bench: bootstrap $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS)
+bench: bootstrap bin/nano_vmd $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS)
 	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh
 	$(Q)B=$(B) sh tests/bench/ffi.sh
 	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/json.sh
+	$(Q)B=$(B) sh tests/bench/vmd.sh
 
 bench-check: bootstrap
 	$(Q)B=$(B) UPDATE=$(UPDATE) sh tests/bench/check.sh

@@ -159,6 +159,7 @@ typedef struct {
     uint32_t nparams;
     uint8_t *params;
     CbSig **cbs; /* per parameter: its callback signature, or NULL */
+    int own;     /* one of nano_cop's own functions (COP_OWN_LIBRARY): leaves last_errno alone */
 } Binding;
 
 static Binding **bindings;
@@ -197,6 +198,16 @@ static void free_binding(Binding *b) {
     free(b);
 }
 
+static void cop_release(void *p);
+
+/* errno after the last call of a C function (not one of nano_cop's own): what the own function
+ * "errno" returns. */
+static int last_errno;
+static int64_t cop_errno(void) { return last_errno; }
+
+/* The library name of nano_cop's own functions (docs/COP_PROTOCOL.md 7: "release"). */
+#define COP_OWN_LIBRARY "nano_cop"
+
 static void do_bind(const CopRequest *rq) {
     const char *libname = rq->u.bind.library, *sym = rq->u.bind.symbol;
     char err[COP_MAX_MESSAGE + 1];
@@ -207,7 +218,25 @@ static void do_bind(const CopRequest *rq) {
         names = &libname;
         nnames = 1;
     }
-    for (size_t i = 0; i < nnames && found == NULL; i++) {
+    /* nano_cop's own functions, each with the one signature it can be called with */
+    int own = strcmp(libname, COP_OWN_LIBRARY) == 0;
+    void (*own_fn)(void) = NULL;
+    if (own && strcmp(sym, "release") == 0) {
+        if (rq->u.bind.nparams != 1 || rq->u.bind.params[0] != COP_C_POINTER ||
+            rq->u.bind.ret != COP_C_VOID) {
+            reply_error(COP_E_SIGNATURE,
+                        "nano_cop's 'release' takes one value of an opaque type and returns nothing");
+            return;
+        }
+        own_fn = (void (*)(void))cop_release;
+    } else if (own && strcmp(sym, "errno") == 0) {
+        if (rq->u.bind.nparams != 0 || rq->u.bind.ret != COP_C_INT64) {
+            reply_error(COP_E_SIGNATURE, "nano_cop's 'errno' takes nothing and returns int");
+            return;
+        }
+        own_fn = (void (*)(void))cop_errno;
+    }
+    for (size_t i = 0; i < nnames && found == NULL && !own; i++) {
         void *h = library(names[i], err, sizeof err);
         if (h == NULL) {
             reply_error(COP_E_LIBRARY, "%s", err);
@@ -216,7 +245,7 @@ static void do_bind(const CopRequest *rq) {
         dlerror();
         found = dlsym(h, sym);
     }
-    if (found == NULL) {
+    if (found == NULL && own_fn == NULL) {
         if (libname[0] != '\0')
             reply_error(COP_E_SYMBOL, "symbol '%s' not found in library '%s'", sym, libname);
         else
@@ -249,7 +278,9 @@ static void do_bind(const CopRequest *rq) {
         bindings_cap = cap;
     }
     /* a data address converted to a function pointer: what dlsym is for (POSIX) */
-    memcpy(&b->fn, &found, sizeof b->fn);
+    if (own_fn != NULL) b->fn = own_fn;
+    else memcpy(&b->fn, &found, sizeof b->fn);
+    b->own = own;
     b->ret = rq->u.bind.ret;
     b->nparams = n;
     const uint8_t *cs = rq->u.bind.cbsig; /* checked by the decoder */
@@ -294,7 +325,12 @@ static void do_bind(const CopRequest *rq) {
 /* ---- handles ------------------------------------------------------------------------------- */
 
 /* Handle k (k >= 1) is ptrs[k - 1]; 0 is NULL.  A handle is never reused: the same pointer gets
- * the same handle again (index: open addressing over handles, 0 empty). */
+ * the same handle again (index: open addressing over handles, 0 empty) until the handle is
+ * released (nano_cop's own "release", below); its slot then holds RELEASED, which matches no
+ * pointer, so that the pointer gets a new handle when C returns it again and the old handle is
+ * an error.  Released slots stay in the index's probe chains and are left out when it grows. */
+static char released_mark;
+#define RELEASED ((void *)&released_mark)
 static void **ptrs;
 static uint64_t nptrs, ptrs_cap;
 static uint64_t *index_;
@@ -333,7 +369,8 @@ static uint64_t handle_of(void *p) {
         if (cap > SIZE_MAX / sizeof *index_) return UINT64_MAX;
         uint64_t *ix = calloc((size_t)cap, sizeof *ix);
         if (ix == NULL) return UINT64_MAX;
-        for (uint64_t h = 1; h <= nptrs; h++) index_insert(ix, cap, h);
+        for (uint64_t h = 1; h <= nptrs; h++)
+            if (ptrs[h - 1] != RELEASED) index_insert(ix, cap, h);
         free(index_);
         index_ = ix;
         index_cap = cap;
@@ -341,6 +378,26 @@ static uint64_t handle_of(void *p) {
     ptrs[nptrs++] = p;
     index_insert(index_, index_cap, nptrs);
     return nptrs;
+}
+
+/* Whether h is a handle a program may pass: 0 (NULL), or issued and not released. */
+static int handle_ok(uint64_t h) { return h == 0 || (h <= nptrs && ptrs[h - 1] != RELEASED); }
+
+/* Why h is not: never issued, or released. */
+static const char *handle_problem(uint64_t h) {
+    return h > nptrs ? "never issued by this co-process" : "released";
+}
+
+/* nano_cop's own function "release" of library "nano_cop" (docs/COP_PROTOCOL.md 7): the handle
+ * of p is released.  Its argument was checked as any handle is (a released or forged one is the
+ * HANDLE error before the call), so p is NULL or the pointer of a live handle. */
+static void cop_release(void *p) {
+    if (p == NULL || index_cap == 0) return;
+    for (uint64_t i = hash_ptr(p) & (index_cap - 1); index_[i] != 0; i = (i + 1) & (index_cap - 1))
+        if (ptrs[index_[i] - 1] == p) {
+            ptrs[index_[i] - 1] = RELEASED;
+            return;
+        }
 }
 
 /* ---- calls --------------------------------------------------------------------------------- */
@@ -569,10 +626,9 @@ static void do_call(const CopRequest *rq) {
         case COP_C_BOOL: a->u8 = v->i != 0; break;
         case COP_C_STRING: a->p = (void *)v->s; break; /* NUL-terminated in the frame */
         case COP_C_POINTER:
-            if (v->handle > nptrs) {
-                reply_error(COP_E_HANDLE,
-                            "argument %u: invalid handle %llu (never issued by this co-process)",
-                            i + 1, (unsigned long long)v->handle);
+            if (!handle_ok(v->handle)) {
+                reply_error(COP_E_HANDLE, "argument %u: invalid handle %llu (%s)", i + 1,
+                            (unsigned long long)v->handle, handle_problem(v->handle));
                 free_callbacks(cbs, ncbs);
                 return;
             }
@@ -620,6 +676,7 @@ static void do_call(const CopRequest *rq) {
     errno = 0;
     ffi_call((ffi_cif *)&b->cif, b->fn, &rv, avalues);
     int c_errno = errno;
+    if (!b->own) last_errno = c_errno;
     free_callbacks(cbs, ncbs); /* the function pointers die with the call */
     fflush(stdout);
     fflush(stderr);
@@ -667,6 +724,16 @@ static int parse_int(const char *s, long *v) {
     return 0;
 }
 
+/* An umask: octal, at most 0777. */
+static int parse_octal(const char *s, long *v) {
+    char *end;
+    errno = 0;
+    long x = strtol(s, &end, 8);
+    if (errno != 0 || end == s || *end != '\0' || x < 0 || x > 0777) return -1;
+    *v = x;
+    return 0;
+}
+
 /* Moves fd to the lowest free descriptor >= 64 (close-on-exec), so that the C code's first
  * open() gets 3 as in an ordinary C program and children it starts do not inherit the pipes. */
 static int move_high(int fd) {
@@ -677,7 +744,7 @@ static int move_high(int fd) {
 }
 
 static void usage(FILE *f) {
-    fputs("usage: nano_cop --serve REQUEST_FD REPLY_FD VM_PID\n"
+    fputs("usage: nano_cop --serve REQUEST_FD REPLY_FD VM_PID [UMASK]\n"
           "\n"
           "The co-process of nano_vm: it performs the C calls (extern fn) of one virtual\n"
           "process, which starts it at its first extern call.  It is not meant to be run by\n"
@@ -694,13 +761,15 @@ int main(int argc, char **argv) {
         usage(stdout);
         return 0;
     }
-    long rq, rp, vm;
-    if (argc != 5 || strcmp(argv[1], "--serve") != 0 || parse_int(argv[2], &rq) != 0 ||
-        parse_int(argv[3], &rp) != 0 || parse_int(argv[4], &vm) != 0 || rq > INT_MAX ||
-        rp > INT_MAX || rq == rp) {
+    long rq, rp, vm, mask = -1;
+    if ((argc != 5 && argc != 6) || strcmp(argv[1], "--serve") != 0 ||
+        parse_int(argv[2], &rq) != 0 || parse_int(argv[3], &rp) != 0 ||
+        parse_int(argv[4], &vm) != 0 || rq > INT_MAX || rp > INT_MAX || rq == rp ||
+        (argc == 6 && parse_octal(argv[5], &mask) != 0)) {
         usage(stderr);
         return 64;
     }
+    if (mask >= 0) umask((mode_t)mask); /* the program's, which the daemon's own is not */
     /* die with the VM: the signal when the thread that started us ends, and then a check for
      * a VM that ended before the signal was armed */
     prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -783,7 +852,12 @@ static void serve(int nested, void *ret, const CbSig *sig) {
                 reply_error(COP_E_PROTOCOL, "bad request: CALLBACK_RETURN outside a callback");
                 break;
             }
-            if (v->type != sig->ret || (v->type == COP_C_POINTER && v->handle > nptrs)) {
+            if (v->type == sig->ret && v->type == COP_C_POINTER && !handle_ok(v->handle)) {
+                reply_error(COP_E_PROTOCOL, "bad request: the callback returned handle %llu (%s)",
+                            (unsigned long long)v->handle, handle_problem(v->handle));
+                _exit(2);
+            }
+            if (v->type != sig->ret) {
                 /* C is waiting for a value this co-process cannot give: it cannot go on */
                 reply_error(COP_E_PROTOCOL, "bad request: the callback returned a %s, its signature says %s",
                             cop_ctype_name(v->type, t1, sizeof t1), cop_ctype_name(sig->ret, t2, sizeof t2));

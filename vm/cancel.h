@@ -2,8 +2,8 @@
  *
  * A VmCancel is a flag and a pipe: vm_cancel_set (any thread, any number of times) sets the flag
  * and makes the pipe's read end readable, so that the harness notices the request where it
- * regains control (traps, and every slice of instructions of a cancellable process) and a
- * blocking READ_LINE wakes up (it polls stdin together with the pipe).  A process and the
+ * regains control (traps), the interpreter core where it polls (every VM_POLL_EVERY-th taken
+ * jump or call, vm/interp.c) and a blocking READ_LINE wakes up (it polls stdin together with the pipe).  A process and the
  * programs it runs (RUN_PROGRAM) share their VmCancel; its owner creates and destroys it.
  *
  * Layer: below everything else in the VM (it uses only the C library); heap.h has the order.

@@ -237,6 +237,8 @@ static int start(Process *p, struct CopClient *c, char *err, size_t errlen) {
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&at);
     int e = 0;
+    /* the program's working directory (first: the descriptors below replace the low ones) */
+    if (p->cwd_fd >= 0) e = posix_spawn_file_actions_addfchdir_np(&fa, p->cwd_fd);
     for (int i = 0; i < 5 && e == 0; i++) {
         if (high[i] >= 0) e = posix_spawn_file_actions_adddup2(&fa, high[i], i);
         else if (i < 3 && dup_err[i] == EBADF) /* the program has no such stream */
@@ -253,13 +255,15 @@ static int start(Process *p, struct CopClient *c, char *err, size_t errlen) {
     if (e == 0) e = posix_spawnattr_setsigmask(&at, &none);
     if (e == 0) e = posix_spawnattr_setsigdefault(&at, &pipe_set);
     if (e == 0) e = posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-    char vm_pid[32], req_s[8], rep_s[8];
+    char vm_pid[32], req_s[8], rep_s[8], umask_s[8];
     snprintf(vm_pid, sizeof vm_pid, "%ld", (long)getpid());
+    snprintf(umask_s, sizeof umask_s, "%03o", p->umask & 0777);
     snprintf(req_s, sizeof req_s, "%d", COP_FD_REQUEST);
     snprintf(rep_s, sizeof rep_s, "%d", COP_FD_REPLY);
-    char *argv[] = {path, "--serve", req_s, rep_s, vm_pid, NULL};
+    char *argv[] = {path, "--serve", req_s, rep_s, vm_pid, umask_s, NULL};
     pid_t pid = 0;
-    if (e == 0) e = posix_spawn(&pid, path, &fa, &at, argv, environ);
+    /* the program's world: its environment, directory (above) and umask (argument) */
+    if (e == 0) e = posix_spawn(&pid, path, &fa, &at, argv, p->env != NULL ? p->env : environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&at);
     for (int i = 0; i < 5; i++)

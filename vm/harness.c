@@ -681,35 +681,10 @@ void harness_print_profile(Process *p) {
 
 /* ---- running a process ------------------------------------------------------------------ */
 
-/* Instructions a cancellable process runs between two looks at its cancel flag. */
-#define CANCEL_SLICE ((uint64_t)1 << 18)
-
-/* Run the core until it stops.  A cancellable process runs the counting core in slices of
- * CANCEL_SLICE instructions (its step limit is moved along; p->step_limit is the user's) and
- * stops with the runtime error "cancelled" once its cancel flag is set. */
+/* Run the core until it stops.  Both cores poll the cancel flag at calls and backward jumps
+ * (vm/interp.c), and stop with the runtime error "cancelled" once it is set. */
 static StopReason run_core(Process *p) {
-    if (p->cancel == NULL) return p->prof_instrs ? vm_core_run_profiled(p) : vm_core_run(p);
-    for (;;) {
-        if (vm_cancel_is_set(p->cancel)) {
-            process_fail(p, "cancelled");
-            p->error_pc = p->pc;
-            return STOP_ERROR;
-        }
-        uint64_t end = p->steps + CANCEL_SLICE;
-        if (p->step_limit != 0 && end > p->step_limit) end = p->step_limit;
-        p->max_steps = end;
-        StopReason r = vm_core_run_profiled(p);
-        if (r == STOP_ERROR && p->steps == end && end != p->step_limit) {
-            /* the slice is over: the core stopped before the instruction at error_pc, which it
-             * counted; uncount it and resume there */
-            p->steps--;
-            p->prof_instrs[p->frames[p->nframes - 1].func]--;
-            p->pc = p->error_pc;
-            p->error[0] = '\0';
-            continue;
-        }
-        return r;
-    }
+    return p->prof_instrs ? vm_core_run_profiled(p) : vm_core_run(p);
 }
 
 /* Enter function f from the harness, its nargs arguments on top of the stack, and run it until

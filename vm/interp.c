@@ -20,10 +20,12 @@
  * each function and enforces the step limit), so that ordinary runs pay nothing for profiling.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cancel.h"
 #include "fuse.h"
 #include "interp.h"
 #include "isa.h"
@@ -125,7 +127,31 @@ static void count_op(uint64_t *counts, uint32_t op) {
         if (new_str == NULL) FAIL_ALLOC();                                                  \
         S(1) = v_obj(T_STR, new_str);                                                          \
     } while (0)
-#define JUMP_BY(off) (ip += (int32_t)(off))
+/* Cancellation (vm/cancel.h): both cores count taken jumps (backward ones close every loop) and
+ * calls (a recursion needs no backward jump) in the local poll_left, and every VM_POLL_EVERY-th
+ * looks at the process's cancel flag (a relaxed load; a process that cannot be cancelled points
+ * at a zero of its own, Process.no_cancel).  The count costs two instructions where the flag
+ * test would cost three or four, and no process runs more than VM_POLL_EVERY loop iterations or
+ * calls (plus the straight-line code between them) past its cancellation.  I is the
+ * instruction that jumps or calls: the error is reported there. */
+#define POLL_CANCEL(I)                                                                         \
+    do {                                                                                       \
+        if (__builtin_expect(--poll_left == 0, 0)) {                                           \
+            poll_left = VM_POLL_EVERY;                                                         \
+            if (atomic_load_explicit(p->cancel_flag, memory_order_relaxed) != 0) {             \
+                ip = (I);                                                                      \
+                goto cancelled;                                                                \
+            }                                                                                  \
+        }                                                                                      \
+    } while (0)
+/* Go on at offset off from instruction I (a taken jump). */
+#define GO(I, off)                                                                             \
+    do {                                                                                       \
+        int32_t go_off = (int32_t)(off);                                                       \
+        POLL_CANCEL(I);                                                                        \
+        ip = (I) + go_off;                                                                     \
+    } while (0)
+#define JUMP_BY(off) GO(ip, off)
 
 /* Bodies of the instructions that fused pairs are made of (vm/fuse.h), shared by their own
  * handlers and the fused ones.  I is the instruction's first word.  DO_A for a simple A moves
@@ -152,11 +178,11 @@ static void count_op(uint64_t *counts, uint32_t op) {
 #define DO_AND_INT(I) DO_BIN_INT(a & b)
 #define DO_XOR_INT(I) DO_BIN_INT(a ^ b)
 #define DO_USHR_INT(I) DO_BIN_INT((int64_t)((uint64_t)a >> (b & 63)))
-#define DO_JUMP(I) (ip = (I) + (int32_t)(I)[1])
+#define DO_JUMP(I) GO(I, (I)[1])
 /* compare the top value with an immediate and branch */
 #define DO_JCMP_IMM(I, name, op)                                                               \
     do {                                                                                       \
-        if ((--sp)->as.i op (int32_t)(I)[1]) ip = (I) + (int32_t)(I)[2];                       \
+        if ((--sp)->as.i op (int32_t)(I)[1]) GO(I, (I)[2]);                                      \
         else ip = (I) + ISA_LEN_##name;                                                        \
     } while (0)
 #define DO_JLT_INT_IMM(I) DO_JCMP_IMM(I, JLT_INT_IMM, <)
@@ -168,7 +194,7 @@ static void count_op(uint64_t *counts, uint32_t op) {
     do {                                                                                       \
         int64_t a = S(2).as.i, b = S(1).as.i;                                                  \
         sp -= 2;                                                                               \
-        if (a op b) ip = (I) + (int32_t)(I)[1];                                                \
+        if (a op b) GO(I, (I)[1]);                                                              \
         else ip = (I) + ISA_LEN_##name;                                                        \
     } while (0)
 #define DO_JEQ_INT(I) DO_JCMP(I, JEQ_INT, ==)

@@ -51,7 +51,9 @@ static void usage(FILE *out) {
           "  --test         run the program's shadow tests, printing TAP\n"
           "  --stack N      value stack size in slots (default 4m, at most 4g)\n"
           "  --frames N     maximum call depth (default 1m, at most 4g)\n"
-          "  --heap N       heap limit in bytes; suffixes k, m, g (default 4g)\n"
+          "  --heap N       heap limit in bytes; suffixes k, m, g (default 4g; with --daemon\n"
+          "                 the daemon's, 1g unless nano_vmd --heap says otherwise);\n"
+          "                 --max-heap N is the same\n"
           "  --max-steps N  stop the program with a runtime error after N instructions\n"
           "  --test-steps N stop each shadow test after N instructions (default\n"
           "                 1000000000): the tests of --test and those the program runs\n"
@@ -62,7 +64,7 @@ static void usage(FILE *out) {
           "                 instructions, with their calls, to stderr\n"
           "  --daemon       run the program in the user's nano_vmd (started when none runs)\n"
           "                 on this process's stdio, environment, directory and umask; no\n"
-          "                 other option goes with it; Ctrl-C cancels the program (exit\n"
+          "                 other option but --heap goes with it; Ctrl-C cancels the program (exit\n"
           "                 128+signal); 70 when the daemon fails\n"
           "  --version      print the version\n"
           "  -h, --help     print this help\n"
@@ -201,7 +203,8 @@ int main(int argc, char **argv) {
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         const char *a = argv[i];
-        others += strcmp(a, "--daemon") != 0 && strcmp(a, "--") != 0;
+        others += strcmp(a, "--daemon") != 0 && strcmp(a, "--") != 0 &&
+                  strcmp(a, "--heap") != 0 && strcmp(a, "--max-heap") != 0;
         if (strcmp(a, "--") == 0) {
             i++;
             break;
@@ -233,7 +236,7 @@ int main(int argc, char **argv) {
             else opt.test_steps = v;
             i++;
         } else if (strcmp(a, "--stack") == 0 || strcmp(a, "--frames") == 0 ||
-                   strcmp(a, "--heap") == 0) {
+                   strcmp(a, "--heap") == 0 || strcmp(a, "--max-heap") == 0) {
             size_t v;
             if (i + 1 >= argc || parse_size(argv[i + 1], &v) != 0) {
                 fprintf(stderr, "nano_vm: %s needs a positive size\n", a);
@@ -241,7 +244,7 @@ int main(int argc, char **argv) {
             }
             if (a[2] == 's') opt.stack_slots = v;
             else if (a[2] == 'f') opt.max_frames = v;
-            else opt.heap_max = v;
+            else opt.heap_max = v; /* --heap, --max-heap */
             if (!vm_sizes_ok(opt.stack_slots, opt.max_frames)) {
                 fprintf(stderr, "nano_vm: %s %s: too large (at most %llu)\n", a, argv[i + 1],
                         (unsigned long long)(a[2] == 's' ? VM_MAX_STACK_SLOTS : VM_MAX_FRAMES));
@@ -258,10 +261,10 @@ int main(int argc, char **argv) {
         return EXIT_USAGE;
     }
     if (daemon && others) {
-        fprintf(stderr, "nano_vm: --daemon takes no other option\n");
+        fprintf(stderr, "nano_vm: --daemon takes no other option but --heap\n");
         return EXIT_USAGE;
     }
-    if (daemon) return vmd_client_run(argv[i], argc - i, argv + i);
+    if (daemon) return vmd_client_run_heap(argv[i], argc - i, argv + i, opt.heap_max);
     uint8_t *bytes;
     size_t len;
     char err[512];

@@ -1,6 +1,8 @@
 /* process.c: creating and destroying virtual processes, and recording their runtime errors. */
 #include "process.h"
 
+#include "cancel.h"
+
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -95,6 +97,8 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
     p->nesting = o.nesting;
     p->max_steps = o.max_steps;
     p->cancel = o.cancel;
+    atomic_init(&p->no_cancel, 0);
+    p->cancel_flag = o.cancel != NULL ? &o.cancel->flag : &p->no_cancel;
     p->umask = o.umask & 0777;
     p->cwd_fd = o.cwd_fd > 0 ? fcntl(o.cwd_fd, F_DUPFD_CLOEXEC, 3)
                              : open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -113,13 +117,9 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
             return NULL;
         }
     }
-    if (o.cancel != NULL) { /* the harness runs the counting core in slices, checking between */
-        p->step_limit = o.max_steps;
-        p->max_steps = 0;
-    }
     p->test_steps = o.test_steps ? o.test_steps : VM_DEFAULT_TEST_STEPS;
     p->read_only = o.read_only;
-    if (o.profile || o.max_steps > 0 || o.cancel != NULL) { /* all need the counting core */
+    if (o.profile || o.max_steps > 0) { /* both need the counting core */
         p->prof_instrs = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         p->prof_calls = calloc(prog->nfuncs ? prog->nfuncs : 1, sizeof(uint64_t));
         if (p->prof_instrs == NULL || p->prof_calls == NULL) {

@@ -11,6 +11,7 @@
 #ifndef NANOVM_PROCESS_H
 #define NANOVM_PROCESS_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -78,6 +79,10 @@ typedef struct {
 #define VM_MAX_STACK_SLOTS ((uint64_t)1 << 32)
 #define VM_MAX_FRAMES ((uint64_t)1 << 32)
 
+/* The interpreter core looks at a process's cancel flag at every VM_POLL_EVERY-th taken jump or
+ * call (vm/interp.c, POLL_CANCEL). */
+#define VM_POLL_EVERY 1024u
+
 /* Exit status of a program that failed with a runtime error. */
 #define VM_EXIT_RUNTIME_ERROR 1
 
@@ -143,8 +148,8 @@ typedef struct Process {
     int cwd_fd;  /* owned directory descriptor (AT_FDCWD when none could be opened) */
     unsigned umask;
     struct VmCancel *cancel; /* ProcessOptions.cancel */
-    uint64_t step_limit;     /* ProcessOptions.max_steps when the harness runs the core in slices
-                              * (cancellable processes); max_steps is then the slice's end */
+    const atomic_int *cancel_flag; /* what the core polls: &cancel->flag, or &no_cancel */
+    atomic_int no_cancel;    /* always 0 */
     uint64_t *prof_instrs, *prof_calls; /* per function, when profiling (else NULL) */
     uint64_t steps, max_steps; /* instructions executed, and the limit (profiling core only);
                                 * steps includes those of the programs it started */
@@ -170,11 +175,8 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
  * left at its first instruction, with no heap left at its first allocation. */
 void process_child_options(const Process *p, ProcessOptions *o);
 
-/* The process's step limit (0: none): ProcessOptions.max_steps, also while the harness runs the
- * core in slices (when max_steps is the end of the current slice). */
-static inline uint64_t process_step_limit(const Process *p) {
-    return p->cancel != NULL ? p->step_limit : p->max_steps;
-}
+/* The process's step limit (0: none): ProcessOptions.max_steps. */
+static inline uint64_t process_step_limit(const Process *p) { return p->max_steps; }
 /* Whether stack_slots and max_frames (0: the default) are within the limits above. */
 int vm_sizes_ok(size_t stack_slots, size_t max_frames);
 void process_free(Process *p);

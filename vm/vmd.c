@@ -24,6 +24,9 @@
 #include "vmd_proto.h"
 
 #define DEFAULT_GRACE 30.0   /* seconds without programs before the daemon exits */
+/* A program's heap limit when its client gives none: a quarter of nano_vm's own default, so that
+ * a few runaway programs cannot take the machine's memory from the others. */
+#define DEFAULT_HEAP ((size_t)1 << 30)
 #define REQUEST_TIMEOUT 30   /* seconds a client may take to send its request */
 #define BACKLOG 128
 #define MAX_CONNECTIONS 2048 /* served at once (a thread each); more are refused */
@@ -40,6 +43,7 @@ typedef struct {
     atomic_int stopping;   /* --stop was asked for */
     int wake[2];           /* written when a connection ends or a stop is asked */
     double grace;
+    size_t heap_max; /* a program's heap limit when its request gives none (--heap) */
     char dir[200];
 } Vmd;
 
@@ -67,82 +71,6 @@ static void reply_error(int sock, uint32_t status, const char *msg) {
     vmd_send_frame(sock, VMD_REPLY_ERROR, status, msg, (uint32_t)strlen(msg));
 }
 
-/* ---- the RUN request's body ---------------------------------------------------------------- */
-
-typedef struct {
-    char **argv, **envp;
-    uint32_t argc, envc;
-    uint32_t umask;
-    const uint8_t *image;
-    uint32_t image_len;
-} RunBody;
-
-static void free_strings(char **v, uint32_t n) {
-    if (v == NULL) return;
-    for (uint32_t i = 0; i < n; i++) free(v[i]);
-    free(v);
-}
-
-static int take32(const unsigned char **b, size_t *n, uint32_t *v) {
-    if (*n < 4) return -1;
-    *v = vmd_get32(*b);
-    *b += 4;
-    *n -= 4;
-    return 0;
-}
-
-/* count strings (u32 length, bytes without NUL) into a NULL-terminated array */
-static int take_strings(const unsigned char **b, size_t *n, char ***out, uint32_t *count,
-                        const char *what, char *err, size_t errn) {
-    uint32_t k;
-    if (take32(b, n, &k) != 0 || k > VMD_MAX_STRINGS || k > *n / 4) {
-        snprintf(err, errn, "malformed request: bad number of %s", what);
-        return -1;
-    }
-    char **v = calloc((size_t)k + 1, sizeof *v);
-    if (v == NULL) {
-        snprintf(err, errn, "out of memory");
-        return -1;
-    }
-    for (uint32_t i = 0; i < k; i++) {
-        uint32_t len;
-        if (take32(b, n, &len) != 0 || len > *n || memchr(*b, '\0', len) != NULL) {
-            snprintf(err, errn, "malformed request: bad string in the %s", what);
-            free_strings(v, i);
-            return -1;
-        }
-        if ((v[i] = malloc((size_t)len + 1)) == NULL) {
-            snprintf(err, errn, "out of memory");
-            free_strings(v, i);
-            return -1;
-        }
-        memcpy(v[i], *b, len);
-        v[i][len] = '\0';
-        *b += len;
-        *n -= len;
-    }
-    *out = v;
-    *count = k;
-    return 0;
-}
-
-static int parse_body(const unsigned char *b, size_t n, RunBody *r, char *err, size_t errn) {
-    memset(r, 0, sizeof *r);
-    if (take_strings(&b, &n, &r->argv, &r->argc, "arguments", err, errn) != 0) return -1;
-    if (r->argc == 0) {
-        snprintf(err, errn, "malformed request: no argument 0 (the program's name)");
-        return -1;
-    }
-    if (take_strings(&b, &n, &r->envp, &r->envc, "environment", err, errn) != 0) return -1;
-    if (take32(&b, &n, &r->umask) != 0 || r->umask > 0777 || take32(&b, &n, &r->image_len) != 0 ||
-        r->image_len != n) {
-        snprintf(err, errn, "malformed request: bad umask or image length");
-        return -1;
-    }
-    r->image = b;
-    return 0;
-}
-
 /* ---- a connection ------------------------------------------------------------------------- */
 
 typedef struct {
@@ -167,9 +95,11 @@ static void set_timeout(int sock, int seconds) {
 }
 
 static void status_text(Vmd *d, char *buf, size_t n) {
-    snprintf(buf, n, "nano_vmd: pid %ld, %d programs running, %llu run, grace %g s, socket %s/sock\n",
+    snprintf(buf, n,
+             "nano_vmd: pid %ld, %d programs running, %llu run, grace %g s, socket %s/sock, "
+             "heap limit %zu bytes\n",
              (long)getpid(), atomic_load(&d->running), (unsigned long long)atomic_load(&d->served),
-             d->grace, d->dir);
+             d->grace, d->dir, d->heap_max);
 }
 
 /* Runs the program of an accepted RUN request until it ends, watching the client meanwhile:
@@ -233,13 +163,12 @@ static void serve_run(Conn *c, uint32_t body_len, int *fds) {
         free(body);
         return; /* the client went away */
     }
-    RunBody rb;
-    if (parse_body(body, body_len, &rb, err, sizeof err) != 0) {
+    VmdRunBody rb;
+    if (vmd_parse_run_body(body, body_len, &rb, err, sizeof err) != 0) {
         char msg[700];
         snprintf(msg, sizeof msg, "nano_vmd: %s", err);
         reply_error(c->sock, 70, msg);
-        free_strings(rb.argv, rb.argc);
-        free_strings(rb.envp, rb.envc);
+        vmd_free_run_body(&rb);
         free(body);
         return;
     }
@@ -253,7 +182,8 @@ static void serve_run(Conn *c, uint32_t body_len, int *fds) {
     } else {
         ProcessOptions o = {.in_fd = fds[VMD_FD_STDIN], .out_fd = fds[VMD_FD_STDOUT],
                             .err_fd = fds[VMD_FD_STDERR], .envp = rb.envp,
-                            .cwd_fd = fds[VMD_FD_CWD], .umask = rb.umask, .cancel = &c->cancel};
+                            .cwd_fd = fds[VMD_FD_CWD], .umask = rb.umask, .cancel = &c->cancel,
+                            .heap_max = rb.heap_max ? (size_t)rb.heap_max : c->d->heap_max};
         Process *p = process_new(prog, (int)rb.argc, rb.argv, &o);
         if (p == NULL) {
             reply_error(c->sock, 70, "nano_vmd: cannot create a process: out of memory");
@@ -279,8 +209,7 @@ static void serve_run(Conn *c, uint32_t body_len, int *fds) {
         vm_cancel_destroy(&c->cancel);
     }
     program_free(prog);
-    free_strings(rb.argv, rb.argc);
-    free_strings(rb.envp, rb.envc);
+    vmd_free_run_body(&rb);
     free(body);
 }
 
@@ -445,7 +374,7 @@ static int ask(uint32_t op) {
 }
 
 static void usage(FILE *out) {
-    fputs("usage: nano_vmd [--grace SECONDS]\n"
+    fputs("usage: nano_vmd [--grace SECONDS] [--heap N]\n"
           "       nano_vmd --status | --stop | --help\n"
           "\n"
           "The VM as a daemon, one per user: runs each program that `nano_vm --daemon` sends it\n"
@@ -458,6 +387,8 @@ static void usage(FILE *out) {
           "must be ours, mode 0700 and not a symbolic link.\n"
           "\n"
           "  --grace S   seconds to linger after the last program (a decimal number)\n"
+          "  --heap N    heap limit in bytes (suffixes k, m, g) of a program whose client\n"
+          "              gives none (nano_vm --daemon --heap N); default 1g\n"
           "  --status    print the running daemon's pid, programs running and run\n"
           "  --stop      cancel the running daemon's programs and make it exit\n"
           "  -h, --help  print this help\n"
@@ -465,6 +396,21 @@ static void usage(FILE *out) {
           "exit status: 0; 1 error (the reason on stderr); 2 another daemon holds the lock;\n"
           "3 (--status, --stop) no daemon is running; 64 usage\n",
           out);
+}
+
+/* A positive number of bytes with an optional suffix k, m or g. */
+static int parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *s == '-') return -1;
+    unsigned long long mul = 1;
+    if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
+    else if (*end == 'm' || *end == 'M') mul = 1ull << 20, end++;
+    else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
+    if (*end != '\0' || v == 0 || v > SIZE_MAX / mul) return -1;
+    *out = (size_t)(v * mul);
+    return 0;
 }
 
 static int parse_grace(const char *s, double *out) {
@@ -492,6 +438,7 @@ int main(int argc, char **argv) {
     atomic_init(&d->stopping, 0);
     d->wake[0] = d->wake[1] = -1;
     d->grace = DEFAULT_GRACE;
+    d->heap_max = DEFAULT_HEAP;
     int ready_fd = -1;
     const char *env_grace = getenv("NANO_VMD_GRACE");
     if (env_grace != NULL && parse_grace(env_grace, &d->grace) != 0) {
@@ -510,6 +457,11 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "--grace") == 0 && i + 1 < argc) {
             if (parse_grace(argv[++i], &d->grace) != 0) {
                 fprintf(stderr, "nano_vmd: --grace needs a number of seconds\n");
+                return 64;
+            }
+        } else if (strcmp(a, "--heap") == 0 && i + 1 < argc) {
+            if (parse_size(argv[++i], &d->heap_max) != 0) {
+                fprintf(stderr, "nano_vmd: --heap needs a positive size\n");
                 return 64;
             }
         } else if (strcmp(a, "--ready-fd") == 0 && i + 1 < argc) {

@@ -88,7 +88,8 @@ static void put_strings(Buf *w, char *const *v, size_t n) {
 }
 
 /* The request: header (body length filled in) and body. */
-static int build_request(Buf *w, int argc, char **argv, const uint8_t *image, size_t len) {
+static int build_request(Buf *w, int argc, char **argv, uint64_t heap_max, const uint8_t *image,
+                         size_t len) {
     unsigned char h[VMD_REQ_HEADER] = {0};
     put(w, h, sizeof h);
     put_strings(w, argv, (size_t)argc);
@@ -98,6 +99,8 @@ static int build_request(Buf *w, int argc, char **argv, const uint8_t *image, si
     mode_t mask = umask(0);
     umask(mask);
     put32(w, (uint32_t)(mask & 0777));
+    put32(w, (uint32_t)heap_max);
+    put32(w, (uint32_t)(heap_max >> 32));
     put32(w, (uint32_t)len);
     put(w, image, len);
     if (w->failed || w->len - VMD_REQ_HEADER > VMD_MAX_BODY) return -1;
@@ -266,6 +269,10 @@ static int wait_exit(int s, int sfd) {
 }
 
 int vmd_client_run(const char *path, int argc, char **argv) {
+    return vmd_client_run_heap(path, argc, argv, 0);
+}
+
+int vmd_client_run_heap(const char *path, int argc, char **argv, uint64_t heap_max) {
     uint8_t *bytes;
     size_t len;
     char err[600];
@@ -275,7 +282,7 @@ int vmd_client_run(const char *path, int argc, char **argv) {
         return rr == PROGRAM_READ_INVALID ? 65 : 66;
     }
     Buf req = {0};
-    int built = build_request(&req, argc, argv, bytes, len);
+    int built = build_request(&req, argc, argv, heap_max, bytes, len);
     free(bytes);
     if (built != 0) {
         free(req.b);

@@ -6,6 +6,8 @@
 #ifndef NANOVM_VMD_CLIENT_H
 #define NANOVM_VMD_CLIENT_H
 
+#include <stdint.h>
+
 /* Exit status when the daemon could not be reached or died after accepting the program. */
 #define VMD_EXIT_DAEMON 70
 
@@ -19,5 +21,8 @@
  *
  * The daemon executable is $NANO_VMD, else nano_vmd beside this executable. */
 int vmd_client_run(const char *path, int argc, char **argv);
+/* The same with a heap limit in bytes for the program (nano_vm --daemon --heap N); 0: the
+ * daemon's default (nano_vmd --heap). */
+int vmd_client_run_heap(const char *path, int argc, char **argv, uint64_t heap_max);
 
 #endif

@@ -199,3 +199,85 @@ int vmd_recv_frame(int fd, uint32_t *type, uint32_t *value, char *buf, uint32_t 
     buf[*len] = '\0';
     return 0;
 }
+
+/* ---- the RUN request's body ------------------------------------------------------------- */
+
+static void free_strings(char **v, uint32_t n) {
+    if (v == NULL) return;
+    for (uint32_t i = 0; i < n; i++) free(v[i]);
+    free(v);
+}
+
+static int take32(const unsigned char **b, size_t *n, uint32_t *v) {
+    if (*n < 4) return -1;
+    *v = vmd_get32(*b);
+    *b += 4;
+    *n -= 4;
+    return 0;
+}
+
+/* count strings (u32 length, bytes without NUL) into a NULL-terminated array */
+static int take_strings(const unsigned char **b, size_t *n, char ***out, uint32_t *count,
+                        const char *what, char *err, size_t errn) {
+    uint32_t k;
+    if (take32(b, n, &k) != 0 || k > VMD_MAX_STRINGS || k > *n / 4) {
+        snprintf(err, errn, "malformed request: bad number of %s", what);
+        return -1;
+    }
+    char **v = calloc((size_t)k + 1, sizeof *v);
+    if (v == NULL) {
+        snprintf(err, errn, "out of memory");
+        return -1;
+    }
+    for (uint32_t i = 0; i < k; i++) {
+        uint32_t len;
+        if (take32(b, n, &len) != 0 || len > *n || memchr(*b, '\0', len) != NULL) {
+            snprintf(err, errn, "malformed request: bad string in the %s", what);
+            free_strings(v, i);
+            return -1;
+        }
+        if ((v[i] = malloc((size_t)len + 1)) == NULL) {
+            snprintf(err, errn, "out of memory");
+            free_strings(v, i);
+            return -1;
+        }
+        memcpy(v[i], *b, len);
+        v[i][len] = '\0';
+        *b += len;
+        *n -= len;
+    }
+    *out = v;
+    *count = k;
+    return 0;
+}
+
+int vmd_parse_run_body(const unsigned char *b, size_t n, VmdRunBody *r, char *err, size_t errn) {
+    memset(r, 0, sizeof *r);
+    if (take_strings(&b, &n, &r->argv, &r->argc, "arguments", err, errn) != 0) return -1;
+    if (r->argc == 0) {
+        snprintf(err, errn, "malformed request: no argument 0 (the program's name)");
+        return -1;
+    }
+    if (take_strings(&b, &n, &r->envp, &r->envc, "environment", err, errn) != 0) return -1;
+    uint32_t heap_lo, heap_hi;
+    if (take32(&b, &n, &r->umask) != 0 || r->umask > 0777 || take32(&b, &n, &heap_lo) != 0 ||
+        take32(&b, &n, &heap_hi) != 0 || take32(&b, &n, &r->image_len) != 0 ||
+        r->image_len != n) {
+        snprintf(err, errn, "malformed request: bad umask, heap limit or image length");
+        return -1;
+    }
+    r->heap_max = (uint64_t)heap_lo | (uint64_t)heap_hi << 32;
+    if (r->heap_max > SIZE_MAX) {
+        snprintf(err, errn, "malformed request: the heap limit is too large");
+        return -1;
+    }
+    r->image = b;
+    return 0;
+}
+
+void vmd_free_run_body(VmdRunBody *r) {
+    free_strings(r->argv, r->argc);
+    free_strings(r->envp, r->envc);
+    r->argv = r->envp = NULL;
+    r->argc = r->envc = 0;
+}

@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #define VMD_MAGIC 0x444D564Eu /* "NVMD" as a little-endian u32 */
-#define VMD_VERSION 1u
+#define VMD_VERSION 2u
 
 /* Requests: the first 16 bytes a client sends (u32 magic, version, op, body length). */
 enum { VMD_OP_RUN = 1, VMD_OP_STATUS = 2, VMD_OP_STOP = 3 };
@@ -64,6 +64,22 @@ int vmd_send_frame(int fd, uint32_t type, uint32_t value, const void *payload, u
  * payload is an error).  0 or -1. */
 int vmd_recv_frame(int fd, uint32_t *type, uint32_t *value, char *buf, uint32_t cap,
                    uint32_t *len);
+
+/* A RUN request's body, decoded (docs/VMD_PROTOCOL.md 3.1): argv and envp are NULL-terminated
+ * copies, image points into the body it was decoded from. */
+typedef struct {
+    char **argv, **envp;
+    uint32_t argc, envc;
+    uint32_t umask;
+    uint64_t heap_max; /* 0: the daemon's default */
+    const uint8_t *image;
+    uint32_t image_len;
+} VmdRunBody;
+
+/* Decodes the n bytes at b, which are untrusted: 0, or -1 with a message in err ("malformed
+ * request: ..."); either way r is then for vmd_free_run_body. */
+int vmd_parse_run_body(const unsigned char *b, size_t n, VmdRunBody *r, char *err, size_t errn);
+void vmd_free_run_body(VmdRunBody *r);
 
 void vmd_put32(unsigned char *b, uint32_t v);
 uint32_t vmd_get32(const unsigned char *b);

@@ -11,6 +11,7 @@
 #   fuzz_wire   the co-process protocol's decoders (cop/cop_wire.c)     frames    tests/fuzz/wire
 #   fuzz_nvm    loader, verifier, disassembler, a bounded run (vm/)     .nvm      tests/fuzz/nvm
 #   fuzz_front  the compiler: native stage 1 in process (stage1/)       .nano     tests/fuzz/nano
+#   fuzz_vmd    nano_vmd's decoders: a RUN body (and its image), frames  requests  tests/fuzz/vmd
 #
 # Each is built with -fsanitize=fuzzer,address,undefined.  tests/fuzz/replay.t, part of make
 # test, runs each target once over its seeds (no fuzzing: quick and deterministic) when clang
@@ -51,10 +52,13 @@ $(FUZZ_DIR)/obj/tests/fuzz/%.o: tests/fuzz/%.c $(VM_HDRS)
 $(FUZZ_DIR)/fuzz_nvm: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_nvm.o $(FUZZ_VM_OBJS)
 	$(Q)$(FUZZ_CC) $(FUZZ_LINK) $^ -o $@ $(LDLIBS_VM)
 
+$(FUZZ_DIR)/fuzz_vmd: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_vmd.o $(FUZZ_VM_OBJS)
+	$(Q)$(FUZZ_CC) $(FUZZ_LINK) $^ -o $@ $(LDLIBS_VM)
+
 $(FUZZ_DIR)/fuzz_front: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_front.o $(FUZZ_DIR)/obj/nano_virt.o $(FUZZ_RT_OBJS) $(FUZZ_VM_OBJS)
 	$(Q)$(FUZZ_CC) $(FUZZ_LINK) $^ -o $@ $(GC_LIBS) $(LDLIBS_VM) -ldl
 
-FUZZ_TARGETS := fuzz_wire fuzz_nvm fuzz_front
+FUZZ_TARGETS := fuzz_wire fuzz_nvm fuzz_front fuzz_vmd
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 
 fuzz-build: $(FUZZ_BINS)
@@ -62,7 +66,7 @@ fuzz-build: $(FUZZ_BINS)
 # One target after the other, each for FUZZ_SECONDS; new inputs go to the working corpus only.
 fuzz: fuzz-build
 	$(Q)for t in $(FUZZ_TARGETS); do \
-	    case $$t in fuzz_wire) s=wire ;; fuzz_nvm) s=nvm ;; *) s=nano ;; esac; \
+	    case $$t in fuzz_wire) s=wire ;; fuzz_nvm) s=nvm ;; fuzz_vmd) s=vmd ;; *) s=nano ;; esac; \
 	    mkdir -p $(FUZZ_DIR)/corpus/$$t; \
 	    dict=; [ -f tests/fuzz/$$s.dict ] && dict=-dict=tests/fuzz/$$s.dict; \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS) s (seeds tests/fuzz/$$s, corpus $(FUZZ_DIR)/corpus/$$t)"; \

@@ -4,7 +4,8 @@
 # source is left as it was; 2. a function beyond the loader's limit of local slots is a
 # diagnostic, not a file the VM rejects; 3. flat sequences do not nest, chains and nesting are
 # bounded with an error at the element beyond; 5. a source that cannot be read, an empty import
-# path and a source beyond 16 MiB are errors naming the file.
+# path and a source beyond 16 MiB are errors naming the file; 6. a diagnostic in a line of 600 KB
+# quotes a part of it; 7. an output that cannot be written is reported with the reason in words.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=${NANO_BUILD:-$ROOT/build}
@@ -120,5 +121,29 @@ main_ok='fn main() -> int {\n    return 0\n}\n\nshadow main {\n    assert true\n
 { printf 'import "/dev/zero"\n'; printf "$main_ok"; } > imp.nano
 "$VIRT" imp.nano -o imp.nvm > out 2> err; st=$?
 [ "$st" = 1 ] && [ "$(head -n 1 err)" = "imp.nano:1:8: error: cannot read module '/dev/zero': Invalid argument" ]; ok $? "an endless file (/dev/zero) is an error, not a hang (exit $st)" err
+
+# 6. a diagnostic in a line of 600 KB quotes 160 bytes of it around the column, "..." marking each
+# cut (docs/LANGUAGE.md 12), not the whole line
+a600k=$(head -c 600000 /dev/zero | tr '\0' a)
+a152=$(head -c 152 /dev/zero | tr '\0' a)
+a122=$(head -c 122 /dev/zero | tr '\0' a)
+printf 'fn main() -> int {\n    let s: int = (+ (str_length "%s") nope)\n    return s\n}\n' "$a600k" > long.nano
+"$VIRT" long.nano -o long.nvm > out 2> err; st=$?
+col=$((4 + 16 + 13 + 600000 + 3 + 1))
+printf "long.nano:2:%d: error: undefined name 'nope'\\n...%s\") nope)\\n%158s^\\n" "$col" "$a152" "" > want
+[ "$st" = 1 ] && [ "$(head -n 3 err)" = "$(cat want)" ]; ok $? "an error at the end of a 600 KB line quotes its last 160 bytes (exit $st)" err
+[ "$(wc -c < err)" -lt 2000 ]; ok $? "the message is short ($(wc -c < err) bytes)"
+printf 'fn main() -> int {\n    let s: int = (+ nope (str_length "%s"))\n    return s\n}\n' "$a600k" > long.nano
+"$VIRT" long.nano -o long.nvm > out 2> err; st=$?
+printf "long.nano:2:21: error: undefined name 'nope'\\n    let s: int = (+ nope (str_length \"%s...\\n%20s^\\n" "$a122" "" > want
+[ "$st" = 1 ] && [ "$(head -n 3 err)" = "$(cat want)" ]; ok $? "an error at its start quotes its first 160 bytes (exit $st)" err
+
+# 7. an output that cannot be written: the reason in words, not an errno number
+printf "$main_ok" > w.nano
+"$VIRT" w.nano -o "$t/no/such/dir/w.nvm" > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(cat err)" = "nano_virt: cannot write $t/no/such/dir/w.nvm: No such file or directory" ]; ok $? "a missing directory (exit $st)" err
+mkdir -p isdir.nvm
+"$VIRT" w.nano -o isdir.nvm > out 2> err; st=$?
+[ "$st" = 1 ] && [ "$(cat err)" = "nano_virt: cannot write isdir.nvm: Is a directory" ]; ok $? "a directory (exit $st)" err
 echo "1..$n"
 [ "$failed" = 0 ]

@@ -1,7 +1,8 @@
 /* t_cancel.c: a virtual process's world and its cancellation.  A process reads its own copy of
  * the environment and resolves relative paths against its own directory descriptor; a process
- * stuck in a loop, or blocked reading its stdin, is cancelled from another thread; the step
- * limit still holds when the harness runs a cancellable process in slices. */
+ * stuck in a loop (of any kind: the core polls at backward jumps and calls), or blocked reading
+ * its stdin, is cancelled from another thread; a cancellable process runs on the fast core, and
+ * the step limit still holds in one. */
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -24,6 +25,15 @@ static const char *COUNT = /* counts to 3000000, prints "done", exits 9 */
     ".func main 0 1 1\nPUSH_SMALL 0\nSTORE_LOCAL 0\n"
     "loop:\nINC_LOCAL 0 1\nLOAD_LOCAL 0\nJLT_INT_IMM 3000000 loop\n"
     "PUSH_STR \"done\"\nTRAP PRINT\nPUSH_SMALL 9\nRET\n";
+static const char *SPIN = ".func main 0 0 1\nhere:\nJUMP here\n"; /* a jump to itself */
+static const char *BACK = /* a loop whose only way back is a conditional jump */
+    ".func main 0 1 1\nPUSH_SMALL 0\nSTORE_LOCAL 0\n"
+    "loop:\nINC_LOCAL 0 1\nLOAD_LOCAL 0\nJGE_INT_IMM -5 loop\nPUSH_SMALL 0\nRET\n";
+static const char *RECUR = /* no backward jump at all: twice(60) makes 2^61 calls */
+    ".func main 0 0 1\nPUSH_SMALL 60\nCALL twice\nPUSH_SMALL 0\nRET\n"
+    ".func twice 1 1 0\nLOAD_LOCAL 0\nJEQ_INT_IMM 0 done\n"
+    "LOAD_LOCAL 0\nPUSH_SMALL -1\nADD_INT\nCALL twice\n"
+    "LOAD_LOCAL 0\nPUSH_SMALL -1\nADD_INT\nCALL twice\ndone:\nRET_VOID\n";
 static const char *WORLD = /* prints $VAR, then the contents of rel.txt, writes w.txt */
     ".func main 0 0 1\nPUSH_STR \"VAR\"\nTRAP GETENV\nTRAP PRINT\n"
     "PUSH_STR \"rel.txt\"\nTRAP READ_FILE\nPOP\nTRAP PRINT\n"
@@ -84,12 +94,21 @@ static int run_and_cancel(Program *prog, int in_fd, int *done_before) {
 }
 
 int main(void) {
-    plan(9);
+    plan(16);
     Program *loop = load(LOOP), *read = load(READ), *count = load(COUNT), *world = load(WORLD);
     int before;
 
     is_int(run_and_cancel(loop, 0, &before), VM_EXIT_CANCELLED, "a loop is cancelled from another thread");
     ok(!before, "it was still running when cancelled");
+    const char *kinds[][2] = {{SPIN, "a jump to itself"},
+                              {BACK, "a loop closed by a conditional jump"},
+                              {RECUR, "a recursion with no backward jump"}};
+    for (int k = 0; k < 3; k++) {
+        Program *pk = load(kinds[k][0]);
+        is_int(run_and_cancel(pk, 0, &before), VM_EXIT_CANCELLED, "%s is cancelled", kinds[k][1]);
+        ok(!before, "it was still running when cancelled");
+        program_free(pk);
+    }
     int pfd[2];
     if (pipe(pfd) != 0) abort();
     is_int(run_and_cancel(read, pfd[0], &before), VM_EXIT_CANCELLED,
@@ -98,7 +117,7 @@ int main(void) {
     close(pfd[0]);
     close(pfd[1]);
 
-    /* cancellable but never cancelled: runs to its end across many slices */
+    /* cancellable but never cancelled: runs to its end on the fast core (no counting) */
     VmCancel c;
     if (vm_cancel_init(&c) != 0) abort();
     char tmpl[] = "/tmp/t_cancel.XXXXXX";
@@ -107,8 +126,9 @@ int main(void) {
     ProcessOptions o = {.out_fd = out, .err_fd = out, .cancel = &c};
     char *argv[] = {"t.nvm"};
     Process *p = process_new(count, 1, argv, &o);
+    ok(p->prof_instrs == NULL, "a cancellable process runs on the fast core");
     int st = harness_run(p);
-    ok(st == 9 && strcmp(slurp(out), "done") == 0, "an uncancelled program runs across slices (%d)", st);
+    ok(st == 9 && strcmp(slurp(out), "done") == 0, "an uncancelled program runs to its end (%d)", st);
     process_free(p);
     o.max_steps = 1000000;
     if (ftruncate(out, 0) != 0 || lseek(out, 0, SEEK_SET) != 0) abort();

@@ -2,6 +2,7 @@
  *
  *   garbage SOCKET_PATH
  *   garbage SOCKET_PATH backlog   (fills the listen backlog of a stopped daemon, then leaves)
+ *   garbage SOCKET_PATH status    (one well-formed STATUS request, from whatever uid runs it)
  *
  * Prints what it sent and what came back, one line each; exits 0 when every exchange ended (the
  * daemon answered or closed the connection), 1 when it could not connect. */
@@ -70,11 +71,18 @@ static void run_body(const unsigned char *body, uint32_t n, uint32_t claimed, co
 }
 
 int main(int argc, char **argv) {
-    if (argc != 2 && !(argc == 3 && strcmp(argv[2], "backlog") == 0)) {
-        fprintf(stderr, "usage: garbage SOCKET_PATH [backlog]\n");
+    if (argc != 2 && !(argc == 3 && (strcmp(argv[2], "backlog") == 0 ||
+                                     strcmp(argv[2], "status") == 0))) {
+        fprintf(stderr, "usage: garbage SOCKET_PATH [backlog | status]\n");
         return 64;
     }
     path = argv[1];
+    if (argc == 3 && strcmp(argv[2], "status") == 0) {
+        unsigned char h[VMD_REQ_HEADER];
+        header(h, VMD_MAGIC, VMD_VERSION, VMD_OP_STATUS, 0);
+        raw(h, sizeof h, "status");
+        return 0;
+    }
     if (argc == 3) { /* connect without blocking until the backlog is full */
         enum { MAX = 2000 };
         static int s[MAX];
@@ -150,11 +158,17 @@ int main(int argc, char **argv) {
     b[8] = 'x';
     vmd_put32(b + 9, 0);      /* no environment */
     vmd_put32(b + 13, 022);   /* umask */
-    vmd_put32(b + 17, 5);     /* image of 5 bytes */
-    memcpy(b + 21, "junk!", 5);
-    run_body(b, 26, 26, "an image that is not .nvm");
-    vmd_put32(b + 17, 500);
-    run_body(b, 26, 26, "an image length beyond the body");
+    vmd_put32(b + 17, 0);     /* heap limit: the daemon's */
+    vmd_put32(b + 21, 0);
+    vmd_put32(b + 25, 5);     /* image of 5 bytes */
+    memcpy(b + 29, "junk!", 5);
+    run_body(b, 34, 34, "an image that is not .nvm");
+    vmd_put32(b + 25, 500);
+    run_body(b, 34, 34, "an image length beyond the body");
+    vmd_put32(b + 25, 5);
+    vmd_put32(b + 21, 0xFFFFFFFFu); /* a heap limit of 2^64 - 1 bytes */
+    vmd_put32(b + 17, 0xFFFFFFFFu);
+    run_body(b, 34, 34, "a heap limit of 2^64 - 1 bytes");
 
     /* more connections than the backlog, all idle, then gone */
     int many[300];

@@ -83,6 +83,57 @@ loop:
     NOP
     JUMP loop
 S
+# loops whose only way back is a conditional jump, a jump to itself, or a call (cancellation
+# must reach each: the core polls at backward jumps and calls)
+cat >"$t/count.s" <<'S'
+.func main 0 1 1
+    PUSH_SMALL 0
+    STORE_LOCAL 0
+loop:
+    INC_LOCAL 0 1
+    LOAD_LOCAL 0
+    JGE_INT_IMM -5 loop
+    PUSH_SMALL 0
+    RET
+S
+cat >"$t/spin.s" <<'S'
+.func main 0 0 1
+here:
+    JUMP here
+S
+# no backward jump at all: twice(60) makes 2^61 calls, each only jumping forward
+cat >"$t/recur.s" <<'S'
+.func main 0 0 1
+    PUSH_SMALL 60
+    CALL twice
+    PUSH_SMALL 0
+    RET
+.func twice 1 1 0
+    LOAD_LOCAL 0
+    JEQ_INT_IMM 0 done
+    LOAD_LOCAL 0
+    PUSH_SMALL -1
+    ADD_INT
+    CALL twice
+    LOAD_LOCAL 0
+    PUSH_SMALL -1
+    ADD_INT
+    CALL twice
+done:
+    RET_VOID
+S
+# a string that doubles until the heap limit stops it
+cat >"$t/hog.s" <<'S'
+.func main 0 1 1
+    PUSH_STR "0123456789abcdef"
+    STORE_LOCAL 0
+loop:
+    LOAD_LOCAL 0
+    LOAD_LOCAL 0
+    STR_CONCAT
+    STORE_LOCAL 0
+    JUMP loop
+S
 # the world of a process: its environment, working directory (relative paths) and umask
 cat >"$t/world.s" <<'S'
 .func main 0 0 1
@@ -115,6 +166,6 @@ cat >"$t/world.s" <<'S'
     TRAP WRITE_FILE
     RET
 S
-for s in hello args echo fail yes loop world; do
+for s in hello args echo fail yes loop count spin recur hog world; do
     "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"
 done

@@ -139,6 +139,102 @@ wait "$c"; s=$?
 wait_for running_is 0; ok $? "the blocked READ_LINE is cancelled"
 exec 7>&-
 
+# ---- cancellation reaches every kind of endless run: the core polls the flag at backward jumps
+# (conditional, and a jump to itself) and at calls (a recursion with no backward jump)
+for prog in count spin recur; do
+    "$VM" --daemon "$t/$prog.nvm" >"$t/out" 2>"$t/err" &
+    c=$!
+    wait_for running_is 1
+    kill -INT "$c"
+    wait "$c"; s=$?
+    [ "$s" = 130 ] && wait_for running_is 0; ok $? "Ctrl-C cancels $prog in the daemon (exit $s)"
+done
+
+# ---- the heap limit: one program over it fails alone
+"$VM" --daemon "$t/loop.nvm" >/dev/null 2>&1 &
+victim=$!
+wait_for running_is 1
+"$VM" --daemon --heap 16m "$t/hog.nvm" >"$t/out" 2>"$t/err"; s=$?
+[ "$s" = 1 ] && grep -q "out of memory (heap limit 16777216 bytes)" "$t/err"; ok $? "--daemon --heap 16m: a program over it ends with out of memory ($s)"
+show "$t/err"
+"$VM" --daemon --max-heap 1m "$t/hog.nvm" >"$t/out" 2>"$t/err"; s=$?
+[ "$s" = 1 ] && grep -q "out of memory (heap limit 1048576 bytes)" "$t/err"; ok $? "--max-heap is the same option ($s)"
+"$VM" --daemon "$t/args.nvm" x >/dev/null 2>&1; s=$?
+[ "$s" = 2 ] && running_is 1; ok $? "the other programs are unharmed: a new one runs, the old one still runs"
+kill -INT "$victim"; wait "$victim"
+"$VM" --daemon --heap 0 "$t/hog.nvm" >/dev/null 2>"$t/err"; s=$?
+[ "$s" = 64 ]; ok $? "--daemon --heap 0 is a usage error ($s)"
+use_run heap
+"$VMD" --grace 600 --heap 4m --ready-fd 3 3>"$t/ready" 2>"$t/vmd.err" &
+hp=$!
+wait_for grep -q ready "$t/ready"
+"$VMD" --status | grep -q "heap limit 4194304 bytes"; ok $? "nano_vmd --heap 4m: --status shows the default heap limit"
+"$VM" --daemon "$t/hog.nvm" >"$t/out" 2>"$t/err"; s=$?
+[ "$s" = 1 ] && grep -q "out of memory (heap limit 4194304 bytes)" "$t/err"; ok $? "a program whose client gives no limit gets the daemon's ($s)"
+"$VM" --daemon --heap 8m "$t/hog.nvm" >"$t/out" 2>"$t/err"; s=$?
+[ "$s" = 1 ] && grep -q "out of memory (heap limit 8388608 bytes)" "$t/err"; ok $? "a client's --heap overrides it ($s)"
+"$VMD" --stop >/dev/null 2>&1; wait "$hp"
+"$VMD" --heap 12q >/dev/null 2>&1; s=$?
+[ "$s" = 64 ]; ok $? "nano_vmd --heap with a bad size is a usage error ($s)"
+use_run same
+
+# ---- the co-process of a daemon program gets the program's environment, directory and umask
+if [ -x "$top/bin/nano_virt" ] && [ -x "$top/bin/nano_cop" ]; then
+    cat >"$t/cworld.nano" <<'N'
+# C sees the program's world: its environment (secure_getenv is getenv for us), a relative fopen, the umask of the file it creates
+opaque type CFile
+extern fn secure_getenv(name: string) -> string
+extern fn fopen(path: string, mode: string) -> CFile
+extern fn fputs(s: string, f: CFile) -> int
+extern fn fclose(f: CFile) -> int
+
+fn main() -> int {
+    (println (secure_getenv "VAR"))
+    let f: CFile = (fopen "c.txt" "w")
+    (fputs "written by C\n" f)
+    (fclose f)
+    return 0
+}
+N
+    "$top/bin/nano_virt" "$t/cworld.nano" -o "$t/cworld.nvm" >"$t/err" 2>&1 || show "$t/err"
+    mkdir -p "$t/cw/p" "$t/cw/d"
+    (cd "$t/cw/p" && umask 027 && VAR=mine "$VM" "$t/cworld.nvm" >out 2>err; echo $? >>out)
+    (cd "$t/cw/d" && umask 027 && VAR=mine "$VM" --daemon "$t/cworld.nvm" >out 2>err; echo $? >>out)
+    [ "$(cat "$t/cw/d/out")" = "mine
+0" ] && cmp -s "$t/cw/p/out" "$t/cw/d/out"; ok $? "C's secure_getenv reads the client's environment"
+    show "$t/cw/d/out" "$t/cw/d/err"
+    [ "$(cat "$t/cw/d/c.txt" 2>/dev/null)" = "written by C" ]; ok $? "C's relative fopen resolves in the client's directory"
+    m1=$(stat -c %a "$t/cw/p/c.txt" 2>/dev/null); m2=$(stat -c %a "$t/cw/d/c.txt" 2>/dev/null)
+    [ "$m1" = 640 ] && [ "$m2" = 640 ]; ok $? "C's fopen applies the client's umask (plain $m1, daemon $m2)"
+else
+    for k in 1 2 3; do ok 0 "# SKIP nano_virt or nano_cop is not built"; done
+fi
+
+# ---- a client of another uid is refused: the daemon runs as nobody in a directory of nobody's,
+# and root, who may enter it, connects to the socket directly
+GARBAGE=${NANO_BUILD:-$top/build}/tests/vmd_garbage
+other=""
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1 &&
+    setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$VMD"; then
+    other=$(mktemp -d)
+    chmod 711 "$other"
+    mkdir -m 700 "$other/run"
+    chown nobody "$other/run"
+    XDG_RUNTIME_DIR=$other/run setpriv --reuid=nobody --regid=nogroup --clear-groups \
+        "$VMD" --grace 600 --ready-fd 3 3>"$t/ready" 2>"$t/vmd.err" &
+    op=$!
+    wait_for grep -q ready "$t/ready"; ok $? "a daemon of uid nobody starts"
+    "$GARBAGE" "$other/run/nanovm/sock" status >"$t/out" 2>&1
+    grep -q "answer 2 (70) nano_vmd: you are not this daemon's user" "$t/out"; ok $? "it refuses a client of another uid (root)"
+    show "$t/out"
+    XDG_RUNTIME_DIR=$other/run "$VM" --daemon "$t/hello.nvm" >"$t/out" 2>"$t/err"; s=$?
+    [ "$s" = 70 ] && grep -q "belongs to uid 65534" "$t/err"; ok $? "and root's client refuses nobody's directory ($s)"
+    kill "$op"; wait "$op"
+    rm -rf "$other"
+else
+    for k in 1 2 3; do ok 0 "# SKIP needs root, setpriv and a user nobody who can run $VMD"; done
+fi
+
 # ---- unsafe socket directories are refused
 use_run unsafe
 mkdir -m 755 "$XDG_RUNTIME_DIR/nanovm"
