@@ -68,6 +68,10 @@ static double read_f64(const uint32_t *w) {
     return d;
 }
 
+/* What a local beyond the parameters holds on entry: copied as one 16-byte store (the 8-byte
+ * loads that read it later are forwarded from it, unlike the converse, vm/value.h). */
+static const Value unit_value = {.as.i = 0, .tag = T_UNIT};
+
 /* Out-of-range message for a [start, start+n) range of a sequence of length len. */
 static bool range_ok(int64_t start, int64_t n, int64_t len) {
     return start >= 0 && n >= 0 && start <= len && n <= len - start;

@@ -652,6 +652,19 @@ Program *program_load(const uint8_t *bytes, size_t len, char *err, size_t errlen
         program_free(p);
         return NULL;
     }
+    p->calls = malloc((size_t)(p->nfuncs ? p->nfuncs : 1) * sizeof(CallInfo));
+    if (p->calls == NULL) {
+        fail(&L, "out of memory");
+        program_free(p);
+        return NULL;
+    }
+    for (uint32_t f = 0; f < p->nfuncs; f++) {
+        const Function *fn = &p->funcs[f];
+        uint64_t need = (uint64_t)fn->nlocals + fn->max_stack;
+        /* (a need beyond UINT32_MAX slots is beyond any stack: CALL's check fails as it should) */
+        p->calls[f] = (CallInfo){fn->code_start, fn->nparams, fn->nlocals - fn->nparams,
+                                 need > UINT32_MAX ? UINT32_MAX : (uint32_t)need};
+    }
     fuse_code(p);
     return p;
 }
@@ -740,6 +753,7 @@ void program_free(Program *p) {
     free(p->xcode);
     free(p->strings); /* the pointer array and the string objects are one block */
     free(p->funcs);
+    free(p->calls);
     if (p->types) {
         for (uint32_t i = 0; i < p->ntypes; i++) {
             TypeInfo *t = &p->types[i];

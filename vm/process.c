@@ -19,6 +19,31 @@ static char *dup_str(const char *s) {
     return d;
 }
 
+/* A block of at least 'bytes' bytes: *kept when it fits (it is at most twice as large), else a
+ * new one; *got is its size. */
+static void *spare_take(void **kept, size_t *kept_bytes, size_t bytes, size_t *got) {
+    void *m = *kept;
+    if (m != NULL && *kept_bytes >= bytes && *kept_bytes / 2 <= bytes) {
+        *got = *kept_bytes;
+        *kept = NULL;
+        return m;
+    }
+    *got = bytes;
+    return malloc(bytes);
+}
+
+/* Keep the larger of a block of 'bytes' bytes and *kept there; free the other. */
+static void spare_give(void **kept, size_t *kept_bytes, void *mem, size_t bytes) {
+    if (mem == NULL) return;
+    if (*kept == NULL || *kept_bytes < bytes) {
+        void *old = *kept;
+        *kept = mem;
+        *kept_bytes = bytes;
+        mem = old;
+    }
+    free(mem);
+}
+
 void process_fail(Process *p, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
@@ -32,7 +57,7 @@ int vm_sizes_ok(size_t stack_slots, size_t max_frames) {
            max_frames <= SIZE_MAX / sizeof(Frame);
 }
 
-void process_child_options(const Process *p, ProcessOptions *o) {
+void process_child_options(Process *p, ProcessOptions *o) {
     memset(o, 0, sizeof *o);
     o->in_fd = p->in_fd;
     o->out_fd = p->out.fd;
@@ -52,6 +77,7 @@ void process_child_options(const Process *p, ProcessOptions *o) {
     o->cwd_fd = p->cwd_fd < 0 ? 0 : p->cwd_fd; /* AT_FDCWD: the OS process's, as for the parent */
     o->umask = p->umask;
     o->cancel = p->cancel;
+    o->spare = &p->spare; /* they run on p's thread, one at a time */
 }
 
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
@@ -66,8 +92,17 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
     if (p == NULL) return NULL;
     p->cwd_fd = -1;
     p->prog = prog;
-    p->stack = malloc(o.stack_slots * sizeof(Value));
-    p->frames = malloc(o.max_frames * sizeof(Frame));
+    p->spare_home = o.spare;
+    if (o.spare != NULL) {
+        ProcessSpare *s = o.spare;
+        p->stack = spare_take(&s->stack, &s->stack_bytes, o.stack_slots * sizeof(Value),
+                              &p->stack_bytes);
+        p->frames = spare_take(&s->frames, &s->frames_bytes, o.max_frames * sizeof(Frame),
+                               &p->frames_bytes);
+    } else {
+        p->stack = malloc(o.stack_slots * sizeof(Value));
+        p->frames = malloc(o.max_frames * sizeof(Frame));
+    }
     p->globals = calloc(prog->nglobals ? prog->nglobals : 1, sizeof(Value)); /* all T_UNIT */
     p->argv = calloc((size_t)(argc > 0 ? argc : 1), sizeof(char *));
 #ifdef VM_COUNT_OPS
@@ -142,8 +177,16 @@ void process_free(Process *p) {
     heap_free_all(&p->heap);
     for (int i = 0; i < p->argc; i++) free(p->argv[i]);
     free(p->argv);
-    free(p->stack);
-    free(p->frames);
+    if (p->spare_home != NULL) {
+        ProcessSpare *s = p->spare_home;
+        spare_give(&s->stack, &s->stack_bytes, p->stack, p->stack_bytes);
+        spare_give(&s->frames, &s->frames_bytes, p->frames, p->frames_bytes);
+    } else {
+        free(p->stack);
+        free(p->frames);
+    }
+    free(p->spare.stack);
+    free(p->spare.frames);
     free(p->globals);
     free(p->out.buf);
     free(p->err.buf);

@@ -30,6 +30,17 @@ typedef struct InStream {
     int seekable;   /* whether fd is seekable: -1 not known yet, 0, 1 */
 } InStream;
 
+/* Blocks a finished process left for the next one to reuse: its value stack and frame array.
+ * Shadow tests and nested programs each run in a new process with the rest of their parent's
+ * stack and frames (64 MiB and 16 MiB by default), one after another; allocated afresh each
+ * time, those blocks cost a mapping, page faults and an unmapping per process (a third of the
+ * self-compile's CPU time).  A process keeps one for the children it starts (Process.spare),
+ * which run one at a time on its thread, so it needs no lock. */
+typedef struct {
+    void *stack, *frames;
+    size_t stack_bytes, frames_bytes;
+} ProcessSpare;
+
 /* A process's limits are its share of one budget: the programs it starts (RUN_PROGRAM) and the
  * shadow tests it runs (RUN_TESTS) get what it has left (process_child_options), never more, so
  * that no nesting of programs gets past the limits of the process at the top. */
@@ -57,6 +68,8 @@ typedef struct {
                         * the OS process's working directory, opened then) */
     unsigned umask;    /* file mode bits WRITE_FILE never sets (on top of the OS process's umask) */
     struct VmCancel *cancel; /* cancellation request (vm/cancel.h), shared, not owned; NULL: none */
+    ProcessSpare *spare; /* blocks to reuse, and where the process leaves its own when freed
+                          * (process_child_options: the parent's); NULL: none */
 } ProcessOptions;
 
 /* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a
@@ -120,6 +133,9 @@ typedef struct Process {
     Value *stack, *stack_end, *sp;
     Frame *frames;
     size_t nframes, max_frames;
+    size_t stack_bytes, frames_bytes; /* the sizes of the blocks stack and frames point to */
+    ProcessSpare *spare_home; /* where process_free leaves stack and frames (NULL: freed) */
+    ProcessSpare spare;       /* what the children this process starts left (ProcessSpare) */
     uint32_t pc; /* absolute word offset of the next instruction while stopped */
 
     Value *globals;
@@ -172,8 +188,9 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
  * what its heap holds, its remaining steps (none when p has no step limit), and p's test_steps
  * and read_only.  A limit with nothing left is given as 1 rather than 0, which would mean the
  * default: with no stack or frames left the child fails at once (stack overflow), with no steps
- * left at its first instruction, with no heap left at its first allocation. */
-void process_child_options(const Process *p, ProcessOptions *o);
+ * left at its first instruction, with no heap left at its first allocation.  The child leaves
+ * its stack and frames to p's spare blocks for the next child (ProcessSpare). */
+void process_child_options(Process *p, ProcessOptions *o);
 
 /* The process's step limit (0: none): ProcessOptions.max_steps. */
 static inline uint64_t process_step_limit(const Process *p) { return p->max_steps; }

@@ -22,6 +22,16 @@ typedef struct {
     uint32_t lines_count;
 } Function;
 
+/* What CALL needs of a function, packed in 16 bytes (Program.calls, made by the loader after
+ * verification): where its code starts, its parameters, the locals it adds to them (set to unit
+ * on entry), and the stack slots its frame may use (nlocals + max_stack). */
+typedef struct {
+    uint32_t code_start;
+    uint32_t nparams;
+    uint32_t nextra; /* nlocals - nparams */
+    uint32_t need;   /* nlocals + max_stack */
+} CallInfo;
+
 typedef struct {
     uint32_t offset; /* word offset relative to the function's code_start */
     uint32_t line;
@@ -71,6 +81,7 @@ typedef struct Program {
 
     Function *funcs;
     uint32_t nfuncs;
+    CallInfo *calls; /* nfuncs entries: the interpreter's view of funcs for CALL */
 
     TypeInfo *types;
     uint32_t ntypes;
