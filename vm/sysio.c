@@ -140,8 +140,9 @@ const char *sysio_tmp_dir(const char *tmpdir_env) {
     return tmpdir_env != NULL && tmpdir_env[0] != '\0' ? tmpdir_env : "/tmp";
 }
 
-/* 8 bytes from the kernel's random source, or, failing that, from the clock and a counter. */
-static uint64_t random_bits(void) {
+/* 8 bytes from the kernel's random source, or, failing that, from the clock, the process id and
+ * the attempt number. */
+static uint64_t random_bits(int attempt) {
     uint64_t x = 0;
     int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
     if (fd >= 0) {
@@ -149,10 +150,10 @@ static uint64_t random_bits(void) {
         close(fd);
         if (r == (ssize_t)sizeof x) return x;
     }
-    static _Atomic uint64_t counter;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 20) ^ ++counter;
+    x = (uint64_t)ts.tv_nsec ^ ((uint64_t)ts.tv_sec << 30) ^ ((uint64_t)getpid() << 20) ^
+        (uint64_t)attempt;
     x ^= x >> 33;
     x *= 0xff51afd7ed558ccdull;
     x ^= x >> 33;
@@ -169,7 +170,7 @@ int sysio_mktemp(int dirfd, const char *dir, const char *prefix, int dir_too, ch
     if (p == NULL) return ENOMEM;
     int err = EEXIST;
     for (int attempt = 0; attempt < 100 && err == EEXIST; attempt++) {
-        uint64_t r = random_bits();
+        uint64_t r = random_bits(attempt);
         char suffix[7];
         for (int i = 0; i < 6; i++, r /= 62) suffix[i] = chars[r % 62];
         suffix[6] = '\0';

@@ -7,7 +7,7 @@
 #      directory)
 #   2  process
 #   3  interp (the pure core), natives (the native builtins it calls)
-#   4  harness, shadow, image, cop_client, fileio (traps, I/O, extern calls, running the core and nested programs)
+#   4  harness, shadow, image, cop_client, fileio, sysio (traps, I/O, extern calls, running the core and nested programs)
 #   5  main, vmd (nano_vmd), vmd_client (running a program through nano_vmd)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -18,7 +18,7 @@ layer() {
         isa|numfmt|loader|verify|disasm|heap|object|map|cancel|vmd_proto|native_sigs|natives_core) echo 1 ;;
         process) echo 2 ;;
         interp|natives) echo 3 ;;
-        harness|shadow|image|cop_client|fileio) echo 4 ;;
+        harness|shadow|image|cop_client|fileio|sysio) echo 4 ;;
         main|vmd|vmd_client) echo 5 ;;
         *) echo 0 ;;
     esac
