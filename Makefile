@@ -163,6 +163,7 @@ TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.
 -include cop/cop.mk
+-include stub/stub.mk
 -include stage0/stage0.mk
 -include stage1/stage1.mk
 -include stage2/stage2.mk

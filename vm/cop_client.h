@@ -23,4 +23,10 @@ int cop_extern_call(Process *p);
  * client.  Safe to call more than once. */
 void cop_close(Process *p);
 
+/* Makes the running executable its own co-process: nano_cop is then /proc/self/exe started with
+ * argument 0 argv0 (instead of NANO_COP or the nano_cop beside the executable).  A full native
+ * executable (stub/full.c) calls it before running its program and acts as nano_cop when
+ * started with that argument 0. */
+void cop_client_use_self(const char *argv0);
+
 #endif

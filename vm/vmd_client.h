@@ -6,6 +6,9 @@
 #ifndef NANOVM_VMD_CLIENT_H
 #define NANOVM_VMD_CLIENT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 /* Exit status when the daemon could not be reached or died after accepting the program. */
 #define VMD_EXIT_DAEMON 70
 
@@ -17,7 +20,13 @@
  * signal N cancelled it; 65 or 66 when the file is invalid or unreadable (the reason on stderr,
  * as nano_vm says it); VMD_EXIT_DAEMON when the daemon failed (said on stderr).
  *
- * The daemon executable is $NANO_VMD, else nano_vmd beside this executable. */
+ * The daemon executable is $NANO_VMD, else nano_vmd beside this executable, else the first
+ * nano_vmd on PATH (when none is found, the message says what was tried). */
 int vmd_client_run(const char *path, int argc, char **argv);
+
+/* The same for a program already in memory: the len bytes at image (vmd_client.c; a thin native
+ * executable's embedded image).  The daemon checks the image; an invalid one is 65 as for a
+ * file. */
+int vmd_client_run_image(const uint8_t *image, size_t len, int argc, char **argv);
 
 #endif
