@@ -12,6 +12,11 @@
 #   make fuzz       libFuzzer (clang) on the co-process protocol, the VM and the compiler,
 #                   FUZZ_SECONDS (default 60) each (tests/fuzz/fuzz.mk); make test replays the
 #                   seeds once when clang is installed
+#   make install    install the toolchain under PREFIX (default /usr/local; DESTDIR for packaging):
+#                   PREFIX/lib/nanovm/ is a copy of the tree's bin/ and lib/ (the programs, the
+#                   compiler's bytecode, the runtime stubs, the C modules, the standard library),
+#                   and PREFIX/bin/ has nano_virt, nano_vm, nano_vmd, nano_cop as links into it
+#   make uninstall  remove what make install put there
 #   make clean      remove build/ and bin/
 #
 # Variables: CC, OPT (default -O2), DISPATCH=goto|switch (interpreter dispatch), V=1 (echo
@@ -42,7 +47,7 @@ LDLIBS_VM := -lm -lpthread
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CFLAGS_SAN := $(WARN) -O1 -g $(SAN) -DVM_DISPATCH_SWITCH=1 -DVM_COUNT_OPS=1 -Ivm -Iisa
 
-.PHONY: all vm test test-build bench bench-check clean deps-check
+.PHONY: all vm test test-build bench bench-check clean deps-check install uninstall
 .DEFAULT_GOAL := all
 
 # A missing library gets one clear message instead of a compiler error.
@@ -195,3 +200,32 @@ bench-check: bootstrap
 
 clean:
 	rm -rf $(B) bin
+
+# ---------------------------------------------------------------------------------------------
+# make install / uninstall (docs/EXECUTABLES.md, README): the installed tree has the layout of
+# this one (bin/ and lib/, in PREFIX/lib/nanovm), so every program finds its files as it does
+# here: nano_vm its nano_cop and nano_vmd beside its real path, nano_cop the C modules in lib/
+# beside it, the launcher bin/nano_virt its nano_vm and nano_virt.nvm (through symbolic links),
+# the compiler the standard library in ../lib and the runtime stubs beside it.
+PREFIX   ?= /usr/local
+NANO_HOME = $(PREFIX)/lib/nanovm
+INSTALL_PROGS := bin/nano_virt bin/nano_vm bin/nano_vmd bin/nano_cop
+INSTALL_FILES := $(INSTALL_PROGS) bin/nano_virt.nvm bin/nano_stub_full bin/nano_stub_thin \
+                 $(filter bin/lib/%,$(CLIBS))
+
+install: $(INSTALL_FILES)
+	$(Q)install -d "$(DESTDIR)$(NANO_HOME)/bin/lib" "$(DESTDIR)$(NANO_HOME)/lib" "$(DESTDIR)$(PREFIX)/bin"
+	$(Q)install -m 755 $(INSTALL_PROGS) bin/nano_stub_full bin/nano_stub_thin "$(DESTDIR)$(NANO_HOME)/bin/"
+	$(Q)install -m 644 bin/nano_virt.nvm "$(DESTDIR)$(NANO_HOME)/bin/"
+	$(Q)$(if $(filter bin/lib/%,$(CLIBS)),install -m 755 $(filter bin/lib/%,$(CLIBS)) "$(DESTDIR)$(NANO_HOME)/bin/lib/")
+	$(Q)cd lib && find . -name '*.nano' -o -name '*.md' | sort | while read -r f; do \
+	    install -D -m 644 "$$f" "$(DESTDIR)$(NANO_HOME)/lib/$$f" || exit 1; done
+	$(Q)for p in $(notdir $(INSTALL_PROGS)); do \
+	    ln -sfn "../lib/nanovm/bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p" || exit 1; done
+	@echo "installed in $(DESTDIR)$(NANO_HOME), commands in $(DESTDIR)$(PREFIX)/bin"
+
+uninstall:
+	$(Q)for p in $(notdir $(INSTALL_PROGS)); do \
+	    if [ "$$(readlink "$(DESTDIR)$(PREFIX)/bin/$$p")" = "../lib/nanovm/bin/$$p" ]; then \
+	        rm -f "$(DESTDIR)$(PREFIX)/bin/$$p"; fi; done
+	$(Q)rm -rf "$(DESTDIR)$(NANO_HOME)"
