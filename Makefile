@@ -5,7 +5,9 @@
 #   make test       build, then run every TAP test through prove
 #   make bench      the benchmarks (tests/bench/) on nano_vm beside Lua 5.4, LuaJIT's interpreter
 #                   and Python 3, and the self-compile on nano_vm beside the native compiler:
-#                   median CPU time of BENCH_RUNS (default 5) interleaved runs, ratios, memory
+#                   median CPU time of BENCH_RUNS (default 5) interleaved runs, ratios, memory;
+#                   then hello world as a full and a thin native executable: sizes and start-to-
+#                   exit times beside nano_vm, C, lua5.4 and python3 (HELLO_RUNS, default 20)
 #   make bench-check  a regression guard without timing: each benchmark on a reduced input under
 #                   valgrind, its instruction count against tests/bench/counts.txt (3% tolerance);
 #                   UPDATE=1 records the new counts.  Not part of make test (valgrind is slow)
@@ -191,9 +193,10 @@ $(B)/bench/ffi_call: tests/bench/ffi_call.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -O2 $< -o $@ $(FFI_CFLAGS) $(FFI_LIBS)
 
-bench: bootstrap $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS)
+bench: bootstrap $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS) bin/nano_stub_full bin/nano_stub_thin
 	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh
 	$(Q)B=$(B) sh tests/bench/ffi.sh
+	$(Q)B=$(B) HELLO_RUNS=$(HELLO_RUNS) sh tests/bench/native.sh
 
 bench-check: bootstrap
 	$(Q)B=$(B) UPDATE=$(UPDATE) sh tests/bench/check.sh
