@@ -50,6 +50,11 @@ ok $? "the full executable is the stub, the .nvm and the trailer of docs/EXECUTA
 mkexe "$THIN" "$t/world.nvm" "$t/world.thin.byhand" && cmp -s "$t/world.thin" "$t/world.thin.byhand"
 ok $? "the thin executable is the thin stub, the .nvm and the trailer"
 
+"$VM" --read-only "$top/bin/nano_virt.nvm" "$here/world.nano" --native -o "$t/ro" 2>"$t/err"; s=$?
+[ "$s" = 1 ] && grep -q "^nano_virt: cannot write $t/ro: Read-only file system$" "$t/err" && [ ! -e "$t/ro" ]
+ok $? "in a read-only process (nano_vm --read-only) the executable is not written: EROFS, in words (status $s)"
+show "$t/err"
+
 # ---- the mode: 0777 less the umask, also over an existing file
 (umask 027 && "$VIRT" "$here/world.nano" --native -o "$t/m1")
 m=$(stat -c %a "$t/m1"); [ "$m" = 750 ]; ok $? "umask 027: mode 750 (got $m)"
