@@ -24,9 +24,13 @@
 #include "payload.h"
 #include "program.h"
 
-/* Argument 0 with which the executable is its own co-process: not a name a user would give a
- * file (it has a NUL-free marker no shell completion produces). */
+/* Argument 0 with which the executable is started as its own co-process (with --serve and
+ * three numbers, nano_cop's command line): a name no one gives a program by accident, so that a
+ * user's ./app --serve 3 4 5 still runs the program. */
 #define STUB_COP_ARGV0 "nano_cop(embedded)"
+
+/* Makes the VM start this executable as its co-process (vm/cop_client.h). */
+const char nano_stub_cop_argv0[] = STUB_COP_ARGV0;
 
 int nano_cop_main(int argc, char **argv); /* cop/nano_cop.c's main, renamed when built in */
 
@@ -67,7 +71,6 @@ int main(int argc, char **argv) {
                 name, err);
         return PAYLOAD_EXIT_BAD;
     }
-    cop_client_use_self(STUB_COP_ARGV0);
     ProcessOptions opt = {.in_fd = 0, .out_fd = 1, .err_fd = 2};
     mode_t mask = umask(0);
     umask(mask);

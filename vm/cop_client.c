@@ -184,15 +184,10 @@ static int exchange(struct CopClient *c, CopReply *rp) {
     return 0;
 }
 
-/* Argument 0 of a co-process that is this executable itself (cop_client_use_self), or NULL. */
-static const char *self_argv0;
-
-void cop_client_use_self(const char *argv0) { self_argv0 = argv0; }
-
-/* Locates nano_cop: this executable (cop_client_use_self), else $NANO_COP, else next to the
- * running executable. */
+/* Locates nano_cop: this executable (nano_stub_cop_argv0, cop_client.h), else $NANO_COP, else
+ * next to the running executable. */
 static int cop_path(char *path, size_t n, char *err, size_t errlen) {
-    if (self_argv0 != NULL) {
+    if (nano_stub_cop_argv0 != NULL) {
         snprintf(path, n, "/proc/self/exe");
         return 0;
     }
@@ -267,8 +262,8 @@ static int start(Process *p, struct CopClient *c, char *err, size_t errlen) {
     snprintf(vm_pid, sizeof vm_pid, "%ld", (long)getpid());
     snprintf(req_s, sizeof req_s, "%d", COP_FD_REQUEST);
     snprintf(rep_s, sizeof rep_s, "%d", COP_FD_REPLY);
-    char *argv[] = {self_argv0 != NULL ? (char *)self_argv0 : path, "--serve", req_s, rep_s, vm_pid,
-                    NULL};
+    char *argv[] = {nano_stub_cop_argv0 != NULL ? (char *)nano_stub_cop_argv0 : path, "--serve", req_s,
+                    rep_s, vm_pid, NULL};
     pid_t pid = 0;
     if (e == 0) e = posix_spawn(&pid, path, &fa, &at, argv, environ);
     posix_spawn_file_actions_destroy(&fa);

@@ -1,7 +1,8 @@
 /* vmd_client.h: running a program through nano_vmd, the client side (`nano_vm --daemon`), for
  * any executable that wants to run programs in the daemon.
  *
- * Layer: with main (it uses the program reader and the daemon's protocol); heap.h has the order.
+ * Layer: with main (vmd_client.c uses the daemon's protocol only, vmd_client_file.c the program
+ * reader too); heap.h has the order.
  */
 #ifndef NANOVM_VMD_CLIENT_H
 #define NANOVM_VMD_CLIENT_H

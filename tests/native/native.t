@@ -115,6 +115,11 @@ for c in io_args io_args_none io_getenv io_eprint io_file_roundtrip io_file_miss
     NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP=$t/w same "conformance $c" "$t/$c.nvm" "$t/$c.full" "$t/$c.thin" ${args[@]+"${args[@]}"}
 done
 
+"$t/args.full" --serve 3 4 5 >"$t/sv.out" 2>&1; s=$?
+[ "$s" = 5 ] && [ "$(cat "$t/sv.out")" = "$t/args.full|--serve|3|4|5|" ]
+ok $? "a full executable given nano_cop's arguments runs its program (the co-process role needs its own argument 0)"
+show "$t/sv.out"
+
 # ---- moved, copied, alone
 mkdir -p "$t/elsewhere"
 cp "$t/hello.full" "$t/elsewhere/copy" && mv "$t/hello.thin" "$t/elsewhere/moved"
