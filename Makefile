@@ -5,13 +5,20 @@
 #   make test       build, then run every TAP test through prove
 #   make bench      the benchmarks (tests/bench/) on nano_vm beside Lua 5.4, LuaJIT's interpreter
 #                   and Python 3, and the self-compile on nano_vm beside the native compiler:
-#                   median CPU time of BENCH_RUNS (default 5) interleaved runs, ratios, memory
+#                   median CPU time of BENCH_RUNS (default 5) interleaved runs, ratios, memory;
+#                   then hello world as a full and a thin native executable: sizes and start-to-
+#                   exit times beside nano_vm, C, lua5.4 and python3 (HELLO_RUNS, default 20)
 #   make bench-check  a regression guard without timing: each benchmark on a reduced input under
 #                   valgrind, its instruction count against tests/bench/counts.txt (3% tolerance);
 #                   UPDATE=1 records the new counts.  Not part of make test (valgrind is slow)
 #   make fuzz       libFuzzer (clang) on the co-process protocol, the VM and the compiler,
 #                   FUZZ_SECONDS (default 60) each (tests/fuzz/fuzz.mk); make test replays the
 #                   seeds once when clang is installed
+#   make install    install the toolchain under PREFIX (default /usr/local; DESTDIR for packaging):
+#                   PREFIX/lib/nanovm/ is a copy of the tree's bin/ and lib/ (the programs, the
+#                   compiler's bytecode, the runtime stubs, the C modules, the standard library),
+#                   and PREFIX/bin/ has nano_virt, nano_vm, nano_vmd, nano_cop as links into it
+#   make uninstall  remove what make install put there
 #   make clean      remove build/ and bin/
 #
 # Variables: CC, OPT (default -O2), DISPATCH=goto|switch (interpreter dispatch), V=1 (echo
@@ -42,7 +49,7 @@ LDLIBS_VM := -lm -lpthread
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 CFLAGS_SAN := $(WARN) -O1 -g $(SAN) -DVM_DISPATCH_SWITCH=1 -DVM_COUNT_OPS=1 -Ivm -Iisa
 
-.PHONY: all vm test test-build bench bench-check clean deps-check
+.PHONY: all vm test test-build bench bench-check clean deps-check install uninstall
 .DEFAULT_GOAL := all
 
 # A missing library gets one clear message instead of a compiler error.
@@ -163,6 +170,7 @@ TEST_SCRIPTS = $(sort $(wildcard tests/*/*.t))
 
 # Sub-makefiles add to TEST_BINS, TEST_DEPS and 'all'.
 -include cop/cop.mk
+-include stub/stub.mk
 -include stage0/stage0.mk
 -include stage1/stage1.mk
 -include stage2/stage2.mk
@@ -186,14 +194,44 @@ $(B)/bench/ffi_call: tests/bench/ffi_call.c
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -O2 $< -o $@ $(FFI_CFLAGS) $(FFI_LIBS)
 
-bench: bootstrap bin/nano_vmd $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS)
+bench: bootstrap bin/nano_vmd $(B)/bench/measure $(B)/bench/ffi_call $(CLIBS) bin/nano_stub_full bin/nano_stub_thin
 	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/run.sh
 	$(Q)B=$(B) sh tests/bench/ffi.sh
 	$(Q)B=$(B) BENCH_RUNS=$(BENCH_RUNS) sh tests/bench/json.sh
 	$(Q)B=$(B) sh tests/bench/vmd.sh
+	$(Q)B=$(B) HELLO_RUNS=$(HELLO_RUNS) sh tests/bench/native.sh
 
 bench-check: bootstrap
 	$(Q)B=$(B) UPDATE=$(UPDATE) sh tests/bench/check.sh
 
 clean:
 	rm -rf $(B) bin
+
+# ---------------------------------------------------------------------------------------------
+# make install / uninstall (docs/EXECUTABLES.md, README): the installed tree has the layout of
+# this one (bin/ and lib/, in PREFIX/lib/nanovm), so every program finds its files as it does
+# here: nano_vm its nano_cop and nano_vmd beside its real path, nano_cop the C modules in lib/
+# beside it, the launcher bin/nano_virt its nano_vm and nano_virt.nvm (through symbolic links),
+# the compiler the standard library in ../lib and the runtime stubs beside it.
+PREFIX   ?= /usr/local
+NANO_HOME = $(PREFIX)/lib/nanovm
+INSTALL_PROGS := bin/nano_virt bin/nano_vm bin/nano_vmd bin/nano_cop
+INSTALL_FILES := $(INSTALL_PROGS) bin/nano_virt.nvm bin/nano_stub_full bin/nano_stub_thin \
+                 $(filter bin/lib/%,$(CLIBS))
+
+install: $(INSTALL_FILES)
+	$(Q)install -d "$(DESTDIR)$(NANO_HOME)/bin/lib" "$(DESTDIR)$(NANO_HOME)/lib" "$(DESTDIR)$(PREFIX)/bin"
+	$(Q)install -m 755 $(INSTALL_PROGS) bin/nano_stub_full bin/nano_stub_thin "$(DESTDIR)$(NANO_HOME)/bin/"
+	$(Q)install -m 644 bin/nano_virt.nvm "$(DESTDIR)$(NANO_HOME)/bin/"
+	$(Q)$(if $(filter bin/lib/%,$(CLIBS)),install -m 755 $(filter bin/lib/%,$(CLIBS)) "$(DESTDIR)$(NANO_HOME)/bin/lib/")
+	$(Q)cd lib && find . -name '*.nano' -o -name '*.md' | sort | while read -r f; do \
+	    install -D -m 644 "$$f" "$(DESTDIR)$(NANO_HOME)/lib/$$f" || exit 1; done
+	$(Q)for p in $(notdir $(INSTALL_PROGS)); do \
+	    ln -sfn "../lib/nanovm/bin/$$p" "$(DESTDIR)$(PREFIX)/bin/$$p" || exit 1; done
+	@echo "installed in $(DESTDIR)$(NANO_HOME), commands in $(DESTDIR)$(PREFIX)/bin"
+
+uninstall:
+	$(Q)for p in $(notdir $(INSTALL_PROGS)); do \
+	    if [ "$$(readlink "$(DESTDIR)$(PREFIX)/bin/$$p")" = "../lib/nanovm/bin/$$p" ]; then \
+	        rm -f "$(DESTDIR)$(PREFIX)/bin/$$p"; fi; done
+	$(Q)rm -rf "$(DESTDIR)$(NANO_HOME)"

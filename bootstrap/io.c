@@ -84,6 +84,15 @@ int64_t nr_file_write(nr_str path, nr_str data) {
     return fileio_write(p, data.ptr, (size_t)data.len, 0666);
 }
 
+/* The VM's own code (vm/fileio.c, the WRITE_EXEC_FILE trap's): mode 0777 less the umask. */
+int64_t nr_file_write_exec(nr_str path, nr_str data) {
+    char *p = cpath(path);
+    if (p == NULL) return EINVAL;
+    mode_t mask = umask(0);
+    umask(mask);
+    return fileio_write_exec(p, data.ptr, (size_t)data.len, 0777 & ~(unsigned)mask);
+}
+
 nr_str nr_getenv(nr_str name) {
     char *p = cpath(name);
     const char *v = p ? getenv(p) : NULL;

@@ -97,6 +97,7 @@ nr_str nr_file_read(nr_str path);
 int64_t nr_file_read_status(nr_str path); /* bootstrap/io_status.c */
 bool nr_file_exists(nr_str path);
 int64_t nr_file_write(nr_str path, nr_str data);
+int64_t nr_file_write_exec(nr_str path, nr_str data);
 nr_str nr_getenv(nr_str name);
 nr_str nr_run_shadow_tests(nr_str image); /* shadow.c: vm/shadow.c's report */
 int64_t nr_clock_ns(void);                 /* monotonic clock, nanoseconds */

@@ -184,8 +184,13 @@ static int exchange(struct CopClient *c, CopReply *rp) {
     return 0;
 }
 
-/* Locates nano_cop: $NANO_COP, else next to the running executable. */
+/* Locates nano_cop: this executable (nano_stub_cop_argv0, cop_client.h), else $NANO_COP, else
+ * next to the running executable. */
 static int cop_path(char *path, size_t n, char *err, size_t errlen) {
+    if (nano_stub_cop_argv0 != NULL) {
+        snprintf(path, n, "/proc/self/exe");
+        return 0;
+    }
     const char *env = getenv("NANO_COP");
     if (env != NULL && env[0] != '\0') {
         if (strlen(env) >= n) {
@@ -260,7 +265,8 @@ static int start(Process *p, struct CopClient *c, char *err, size_t errlen) {
     snprintf(umask_s, sizeof umask_s, "%03o", p->umask & 0777);
     snprintf(req_s, sizeof req_s, "%d", COP_FD_REQUEST);
     snprintf(rep_s, sizeof rep_s, "%d", COP_FD_REPLY);
-    char *argv[] = {path, "--serve", req_s, rep_s, vm_pid, umask_s, NULL};
+    char *argv[] = {nano_stub_cop_argv0 != NULL ? (char *)nano_stub_cop_argv0 : path, "--serve", req_s,
+                    rep_s, vm_pid, umask_s, NULL};
     pid_t pid = 0;
     /* the program's world: its environment, directory (above) and umask (argument) */
     if (e == 0) e = posix_spawn(&pid, path, &fa, &at, argv, p->env != NULL ? p->env : environ);

@@ -23,4 +23,11 @@ int cop_extern_call(Process *p);
  * client.  Safe to call more than once. */
 void cop_close(Process *p);
 
+/* An executable that is its own co-process defines this (stub/full.c, a full native executable):
+ * nano_cop is then /proc/self/exe started with this argument 0 (instead of NANO_COP or the
+ * nano_cop beside the executable), and acts as nano_cop when started so.  A weak reference: in
+ * every other executable it is not defined (NULL), and it is constant, so the VM keeps no
+ * writable global (tests/vm/no_globals.t). */
+extern const char nano_stub_cop_argv0[] __attribute__((weak));
+
 #endif

@@ -107,7 +107,8 @@ static void temp_name(char *buf, size_t n, size_t dirlen, const char *path, unsi
     snprintf(buf, n, "%.*s.nano-write-%016llx.tmp", (int)dirlen, path, (unsigned long long)x);
 }
 
-int fileio_write(const char *path, const void *data, size_t len, unsigned mode) {
+/* fileio_write (keep 1) and fileio_write_exec (keep 0). */
+static int write_file(const char *path, const void *data, size_t len, unsigned mode, int keep) {
     struct stat st;
     int exists = 0;
     char *resolved = NULL;
@@ -163,7 +164,10 @@ int fileio_write(const char *path, const void *data, size_t len, unsigned mode) 
         if (fd < 0) {
             err = errno;
         } else {
-            if (exists) {
+            if (!keep) {
+                /* exactly mode, whatever the OS process's umask and the replaced file's mode */
+                if (fchmod(fd, mode & 07777) != 0) err = errno;
+            } else if (exists) {
                 /* keep the replaced file's owner (where permitted) and mode */
                 if (fchown(fd, st.st_uid, st.st_gid) != 0) { /* not permitted: ours */ }
                 if (fchmod(fd, st.st_mode & 07777) != 0) err = errno;
@@ -188,4 +192,12 @@ int fileio_write(const char *path, const void *data, size_t len, unsigned mode) 
     }
     free(resolved);
     return err;
+}
+
+int fileio_write(const char *path, const void *data, size_t len, unsigned mode) {
+    return write_file(path, data, len, mode, 1);
+}
+
+int fileio_write_exec(const char *path, const void *data, size_t len, unsigned mode) {
+    return write_file(path, data, len, mode, 0);
 }

@@ -36,4 +36,9 @@ int fileio_read(const char *path, size_t budget, char **data, size_t *len);
  * permission bits mode (less the OS process's umask). */
 int fileio_write(const char *path, const void *data, size_t len, unsigned mode);
 
+/* The same, for an executable (the WRITE_EXEC_FILE trap, file_write_exec): a regular file (new
+ * or replaced, atomically as above) gets exactly the permission bits mode, neither the replaced
+ * file's nor less the OS process's umask (the caller applies the program's umask). */
+int fileio_write_exec(const char *path, const void *data, size_t len, unsigned mode);
+
 #endif

@@ -388,6 +388,22 @@ static int service(Process *p) {
         *p->sp++ = v_int(err);
         return 0;
     }
+    case TRAP_WRITE_EXEC_FILE: {
+        if (expect_str(p, sp[-2], "WRITE_EXEC_FILE") != 0 ||
+            expect_str(p, sp[-1], "WRITE_EXEC_FILE") != 0)
+            return -1;
+        const char *path = path_of(sp[-2]);
+        char pbuf[PATH_MAX + 32];
+        const char *fpath = at_cwd(p, path, pbuf, sizeof pbuf);
+        ObjString *data = AS_STR(sp[-1]);
+        int err = fpath == NULL  ? EINVAL
+                  : p->read_only ? EROFS
+                                 : fileio_write_exec(fpath, data->bytes, (size_t)data->len,
+                                                     0777 & ~p->umask);
+        p->sp -= 2;
+        *p->sp++ = v_int(err);
+        return 0;
+    }
     case TRAP_FILE_EXISTS: {
         if (expect_str(p, sp[-1], "FILE_EXISTS") != 0) return -1;
         const char *path = path_of(sp[-1]);

@@ -1,4 +1,6 @@
-/* vmd_client.c: see vmd_client.h; the wire format is in docs/VMD_PROTOCOL.md. */
+/* vmd_client.c: see vmd_client.h; the wire format is in docs/VMD_PROTOCOL.md.  It needs none of
+ * the VM (a thin native executable, stub/thin.c, links it alone); vmd_client_run, which reads
+ * the file with the VM's reader, is in vmd_client_file.c. */
 #define _GNU_SOURCE /* pipe2 */
 #include "vmd_client.h"
 
@@ -18,7 +20,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "program.h"
 #include "vmd_proto.h"
 
 extern char **environ;
@@ -113,22 +114,39 @@ static int build_request(Buf *w, int argc, char **argv, uint64_t heap_max, const
 
 /* ---- launching the daemon ---------------------------------------------------------------- */
 
-static void daemon_exe(char *buf, size_t n) {
+/* The daemon executable: $NANO_VMD; else nano_vmd beside this executable; else the first
+ * nano_vmd on PATH.  0, or -1 with what was tried in msg. */
+static int daemon_exe(char *buf, size_t n, char *msg, size_t mlen) {
     const char *e = getenv("NANO_VMD");
     if (e != NULL && e[0] != '\0') {
         snprintf(buf, n, "%s", e);
-        return;
+        return 0;
     }
     char self[PATH_MAX];
     ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (k <= 0) {
-        snprintf(buf, n, "nano_vmd");
-        return;
-    }
+    if (k < 0) k = 0;
     self[k] = '\0';
     char *slash = strrchr(self, '/');
     if (slash != NULL) *slash = '\0';
-    snprintf(buf, n, "%s/nano_vmd", self);
+    char beside[PATH_MAX + 16];
+    snprintf(beside, sizeof beside, "%s/nano_vmd", self);
+    if (k > 0 && access(beside, X_OK) == 0) {
+        snprintf(buf, n, "%s", beside);
+        return 0;
+    }
+    const char *path = getenv("PATH");
+    for (const char *d = path; d != NULL && *d != '\0';) {
+        const char *colon = strchr(d, ':');
+        size_t dl = colon ? (size_t)(colon - d) : strlen(d);
+        if (dl > 0 && (size_t)snprintf(buf, n, "%.*s/nano_vmd", (int)dl, d) < n &&
+            access(buf, X_OK) == 0)
+            return 0;
+        d = colon ? colon + 1 : NULL;
+    }
+    snprintf(msg, mlen, "cannot find nano_vmd: NANO_VMD is not set, %.140s is not there, and no "
+             "directory of PATH (%.140s) has it", k > 0 ? beside : "the executable's directory",
+             path != NULL ? path : "not set");
+    return -1;
 }
 
 /* Starts a daemon (double fork, setsid, stdio on /dev/null) and waits for its word on the ready
@@ -136,7 +154,7 @@ static void daemon_exe(char *buf, size_t n) {
  * with a message otherwise. */
 static int launch(char *msg, size_t n) {
     char exe[PATH_MAX + 16];
-    daemon_exe(exe, sizeof exe);
+    if (daemon_exe(exe, sizeof exe, msg, n) != 0) return -1;
     int p[2];
     if (pipe2(p, O_CLOEXEC) != 0) {
         snprintf(msg, n, "cannot create a pipe: %s", strerror(errno));
@@ -268,22 +286,15 @@ static int wait_exit(int s, int sfd) {
     return VMD_EXIT_DAEMON;
 }
 
-int vmd_client_run(const char *path, int argc, char **argv) {
-    return vmd_client_run_heap(path, argc, argv, 0);
+int vmd_client_run_image(const uint8_t *bytes, size_t len, int argc, char **argv) {
+    return vmd_client_run_image_heap(bytes, len, argc, argv, 0);
 }
 
-int vmd_client_run_heap(const char *path, int argc, char **argv, uint64_t heap_max) {
-    uint8_t *bytes;
-    size_t len;
+int vmd_client_run_image_heap(const uint8_t *bytes, size_t len, int argc, char **argv,
+                              uint64_t heap_max) {
     char err[600];
-    int rr = program_read_file(path, &bytes, &len, err, sizeof err);
-    if (rr != PROGRAM_READ_OK) {
-        fprintf(stderr, "nano_vm: %s\n", err);
-        return rr == PROGRAM_READ_INVALID ? 65 : 66;
-    }
     Buf req = {0};
     int built = build_request(&req, argc, argv, heap_max, bytes, len);
-    free(bytes);
     if (built != 0) {
         free(req.b);
         fprintf(stderr, "nano_vm: the program, its arguments and environment are too large to "

@@ -8,7 +8,8 @@
 #   2  process
 #   3  interp (the pure core), natives (the native builtins it calls)
 #   4  harness, shadow, image, cop_client, fileio, sysio (traps, I/O, extern calls, running the core and nested programs)
-#   5  main, vmd (nano_vmd), vmd_client (running a program through nano_vmd)
+#   5  main, vmd (nano_vmd), vmd_client (running a program through nano_vmd), vmd_client_file
+#      (the same for a .nvm file)
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 objdir=${NANO_BUILD:-$top/build}/vm
@@ -19,7 +20,7 @@ layer() {
         process) echo 2 ;;
         interp|natives) echo 3 ;;
         harness|shadow|image|cop_client|fileio|sysio) echo 4 ;;
-        main|vmd|vmd_client) echo 5 ;;
+        main|vmd|vmd_client|vmd_client_file) echo 5 ;;
         *) echo 0 ;;
     esac
 }

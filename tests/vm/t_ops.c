@@ -338,6 +338,11 @@ static const Case cases[] = {
         "PUSH_STR \"/nonexistent/dir/x\"\nTRAP READ_FILE\nPUSH_SMALL 0\nNE_INT\n" P_BOOL "STR_LEN\n" P_INT
         "PUSH_STR \"/nonexistent/dir/x\"\nPUSH_STR \"\"\nTRAP WRITE_FILE\nPUSH_SMALL 0\nNE_INT\n" P_BOOL END,
         "false\n0\ntrue\n0\n6\ntrue\n0\ntrue\n", 0, NULL, NULL},
+    {"TRAP WRITE_EXEC_FILE", MAIN(0)
+        "PUSH_STR \"@FILE@\"\nPUSH_STR \"#!\\xff\"\nTRAP WRITE_EXEC_FILE\n" P_INT
+        "PUSH_STR \"@FILE@\"\nTRAP READ_FILE\n" P_INT P_STR
+        "PUSH_STR \"/nonexistent/dir/x\"\nPUSH_STR \"\"\nTRAP WRITE_EXEC_FILE\nPUSH_SMALL 0\nNE_INT\n" P_BOOL END,
+        "0\n0\n#!\xff\ntrue\n", 0, NULL, NULL},
 
     /* ---- runtime errors: status 1, FILE:LINE: error: MESSAGE, stack trace ---- */
     {"ASSERT false", MAIN(0) ".line 4\nPUSH_FALSE\nASSERT\n" END, "", 1, "t.nano:4: error: assertion failed", NULL},
