@@ -178,7 +178,7 @@ my @bad_code;
 # Every ALL_CAPS name with an underscore anywhere in the text is an opcode, a trap, or one of
 # these other names; so is every backquoted ALL_CAPS word.
 my %other = map { $_ => 1 } qw(INT64_MIN INT64_MAX DEBUG_LINES CLOCK_MONOTONIC VM_COUNT_OPS
-    UNIT INT FLOAT FN STR ARR MAP REC NONE VAR EISDIR EINVAL EFBIG NUL NANO_COP COP_PROTOCOL ISA_LEN_NAME
+    UNIT INT FLOAT FN STR ARR MAP REC CLO NONE VAR EISDIR EINVAL EFBIG NUL NANO_COP COP_PROTOCOL ISA_LEN_NAME
     FILEIO_READ_MAX ENOSPC EDQUOT EIO EACCES ENXIO EROFS HEX
     NAME CODE A B C POPS PUSHES FLAGS
     OP NUM TRAP1 HELPER SPECIAL);  # the lowering kinds of isa/builtins.def
