@@ -138,9 +138,11 @@ static void gen_isa(void) {
 
 /* The signature words, in the order of the compiler's ParamKind enum (the variant names). */
 static const char *const words[] = {"int", "float", "bool", "string", "strings", "printable", "num", "array",
-                                    "elem", "map", "key", "value", "void", "keys", "values"};
+                                    "elem", "map", "key", "value", "void", "keys", "values", "mapfn", "pred",
+                                    "folder", "cmp"};
 static const char *const kinds[] = {"Int", "Float", "Bool", "String", "Strings", "Printable", "Num", "Array",
-                                    "Elem", "Map", "Key", "Value", "Void", "Keys", "Values"};
+                                    "Elem", "Map", "Key", "Value", "Void", "Keys", "Values", "MapFn", "Pred",
+                                    "Folder", "Cmp"};
 #define NWORDS ((int)(sizeof words / sizeof words[0]))
 
 static int failed;
@@ -205,7 +207,7 @@ static void gen_builtins(void) {
     for (int k = 0; k < (int)(sizeof lowering / sizeof lowering[0]); k++)
         printf("pub let LOWER_%s: int = %d\n", lowering[k], k);
     printf("\n# The words of a signature: int float bool string strings printable num array elem map\n");
-    printf("# key value void keys values.\n");
+    printf("# key value void keys values mapfn pred folder cmp.\n");
     printf("pub enum ParamKind { ");
     for (int k = 0; k < NWORDS; k++) printf("%s%s", k ? ", " : "", kinds[k]);
     printf(" }\n\n");

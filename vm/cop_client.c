@@ -525,6 +525,9 @@ static int extern_call(Process *p) {
         if (imp->param_kinds[k] == NVM_VK_STRING && args[k].tag != T_STR)
             return call_fail(p, "type error: CALL_EXTERN expects string, got %s",
                              value_tag_name(args[k].tag));
+        if (imp->param_kinds[k] == NVM_VK_FUNC && args[k].tag == T_CLO)
+            return call_fail(p, "extern call to %s: a closure (a function value with captured "
+                             "values) cannot be passed to C", name);
         if (imp->param_kinds[k] == NVM_VK_FUNC && args[k].tag != T_FN)
             return call_fail(p, "type error: CALL_EXTERN expects function, got %s",
                              value_tag_name(args[k].tag));

@@ -177,6 +177,11 @@ static void scan(Marker *m, Obj *o) {
         mark_values(m, r->fields, r->n);
         break;
     }
+    case T_CLO: {
+        ObjClosure *c = (ObjClosure *)o;
+        mark_values(m, c->caps, c->n);
+        break;
+    }
     default: break;
     }
 }

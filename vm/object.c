@@ -135,6 +135,16 @@ ObjRecord *rec_new(Heap *h, uint32_t type, uint32_t variant, uint32_t n) {
     return r;
 }
 
+/* ---- closures ------------------------------------------------------------------------------ */
+
+ObjClosure *clo_new(Heap *h, uint32_t fn, uint32_t n) {
+    ObjClosure *c = (ObjClosure *)heap_alloc(h, sizeof(ObjClosure) + (size_t)n * sizeof(Value), T_CLO);
+    if (c == NULL) return NULL;
+    c->fn = fn;
+    c->n = n;
+    return c;
+}
+
 /* ---- all objects -------------------------------------------------------------------------- */
 
 size_t obj_charge(const Obj *o) {
@@ -147,6 +157,7 @@ size_t obj_charge(const Obj *o) {
                (size_t)m->index_cap * sizeof(uint64_t);
     }
     case T_REC: return sizeof(ObjRecord) + (size_t)((const ObjRecord *)o)->n * sizeof(Value);
+    case T_CLO: return sizeof(ObjClosure) + (size_t)((const ObjClosure *)o)->n * sizeof(Value);
     default: return 0;
     }
 }

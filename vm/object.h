@@ -41,6 +41,8 @@ static inline Value arr_get(const ObjArray *a, int64_t i) {
 }
 
 ObjRecord *rec_new(Heap *h, uint32_t type, uint32_t variant, uint32_t n);
+/* A closure of function fn with room for n captured values (the caller fills caps). */
+ObjClosure *clo_new(Heap *h, uint32_t fn, uint32_t n);
 
 ObjMap *map_new(Heap *h, uint32_t key_kind);
 /* Key kinds are checked by the caller (the key's tag matches the map's key kind). */

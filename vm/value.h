@@ -22,7 +22,8 @@ typedef enum {
     T_STR,
     T_ARR,
     T_MAP,
-    T_REC
+    T_REC,
+    T_CLO       /* a closure: a function value with captured values (ObjClosure) */
 } Tag;
 
 #define TAG_IS_REF(t) ((t) >= T_STR)
@@ -42,7 +43,7 @@ typedef struct {
  * into its size class's free list (vm/heap.c). */
 struct Obj {
     Obj *next;
-    uint8_t kind;      /* the Tag of references to it: T_STR, T_ARR, T_MAP or T_REC */
+    uint8_t kind;      /* the Tag of references to it: T_STR, T_ARR, T_MAP, T_REC or T_CLO */
     uint8_t marked;
     uint8_t is_static; /* program constants (strings): never marked, never freed by a heap */
     uint8_t packed;    /* arrays: the elements are stored as bytes (ObjArray) */
@@ -85,6 +86,7 @@ static inline const char *value_tag_name(uint64_t t) {
     case T_ARR: return "array";
     case T_MAP: return "map";
     case T_REC: return "record";
+    case T_CLO: return "function";
     default: return "?";
     }
 }
@@ -133,10 +135,20 @@ typedef struct {
     Value fields[];
 } ObjRecord;
 
+/* A closure (MAKE_CLOSURE): function 'fn' and the n values it captured, which CALL_INDIRECT
+ * passes after the arguments, as the function's last n parameters.  Immutable. */
+typedef struct {
+    Obj h;
+    uint32_t fn; /* a verified function index whose nparams is at least n */
+    uint32_t n;  /* captured values, 1 .. nparams */
+    Value caps[];
+} ObjClosure;
+
 #define AS_STR(v) ((ObjString *)(v).as.o)
 #define AS_ARR(v) ((ObjArray *)(v).as.o)
 #define AS_MAP(v) ((ObjMap *)(v).as.o)
 #define AS_REC(v) ((ObjRecord *)(v).as.o)
+#define AS_CLO(v) ((ObjClosure *)(v).as.o)
 
 /* Copy a value as two 8-byte moves, payload then tag.  Values are made (v_int, ...) by two
  * 8-byte stores; a copy done as one 16-byte load (what a struct assignment or memcpy compiles

@@ -117,6 +117,15 @@ static int check_operand(V *v, uint32_t pc, uint32_t op, int i, OperandKind k, u
     case OPK_FUNC:
         if (w >= p->nfuncs)
             return vfail(v, pc, "%s: function %u out of range (%u functions)", nm, w, p->nfuncs);
+        if (op == OP_MAKE_CLOSURE) {
+            /* the captured values become the function's last parameters: at least one (a
+             * function value that captures nothing is PUSH_FN), at most all of them */
+            uint32_t n = v->code[pc + 1];
+            if (n == 0 || n > p->funcs[w].nparams)
+                return vfail(v, pc, "%s: %u captured values for function %u with %u parameters "
+                             "(must be 1 to %u)", nm, n, w, p->funcs[w].nparams,
+                             p->funcs[w].nparams);
+        }
         break;
     case OPK_TYPE:
         if (w >= p->ntypes)

@@ -187,6 +187,10 @@ static NB *seed_control(void) {
     nb_op1(b, OP_CALL, fib);
     nb_op1(b, OP_PUSH_FN, sw);
     nb_op2(b, OP_CALL_INDIRECT, 1, 1);
+    nb_op1(b, OP_PUSH_SMALL, 2); /* a closure of classify capturing its one parameter */
+    nb_op2(b, OP_MAKE_CLOSURE, 1, sw);
+    nb_op2(b, OP_CALL_INDIRECT, 0, 1);
+    nb_op(b, OP_POP);
     nb_op1(b, OP_STORE_LOCAL, 0);
     nb_op1(b, OP_LOAD_LOCAL, 0);
     nb_op1(b, OP_PUSH_SMALL, 0);

@@ -302,6 +302,13 @@ static const Case cases[] = {
         "PUSH_FN hello\nCALL_INDIRECT 0 0\n" END
         ".func twice 1 1 1\nLOAD_LOCAL 0\nPUSH_SMALL 2\nMUL_INT\nRET\n.func hello 0 0 0\nPUSH_STR \"hi\"\n" P_STR "RET_VOID\n",
         "42\nhi\n", 0, NULL, NULL},
+    {"MAKE_CLOSURE, CALL_INDIRECT of a closure (captured values after the arguments)",
+        ".func main 0 1 1\nPUSH_SMALL 40\nMAKE_CLOSURE 1 add\nSTORE_LOCAL 0\nPUSH_SMALL 2\nLOAD_LOCAL 0\nCALL_INDIRECT 1 1\n" P_INT
+        "PUSH_SMALL 7\nPUSH_SMALL 3\nMAKE_CLOSURE 2 add\nCALL_INDIRECT 0 1\n" P_INT
+        "PUSH_SMALL 5\nPUSH_SMALL 1\nMAKE_CLOSURE 1 sub3\nPUSH_SMALL 100\nSWAP\nCALL_INDIRECT 2 1\n" P_INT END
+        ".func add 2 2 1\nLOAD_LOCAL 0\nLOAD_LOCAL 1\nADD_INT\nRET\n"
+        ".func sub3 3 3 1\nLOAD_LOCAL 0\nLOAD_LOCAL 1\nSUB_INT\nLOAD_LOCAL 2\nSUB_INT\nRET\n",
+        "42\n10\n-96\n", 0, NULL, NULL},
     {"main's result is the exit status", MAIN(0) "PUSH_SMALL 3\nRET\n", "", 3, NULL, NULL},
     {"main without a result exits 0", ".func main 0 0 0\nRET_VOID\n", "", 0, NULL, NULL},
     {"deep recursion (100000 frames)", ".func main 0 0 1\nPUSH_INT 100000\nCALL down\n" P_INT END
@@ -391,6 +398,12 @@ static const Case cases[] = {
     {"type error: CALL_INDIRECT signature", ".func main 0 0 1\n.file \"t.nano\" 1\n.line 3\nPUSH_FN f\nCALL_INDIRECT 0 1\nPOP\n" END
         ".func f 1 1 1\nLOAD_LOCAL 0\nRET\n", "", 1,
         "t.nano:3: error: type error: CALL_INDIRECT of f (1 parameters, 1 results) with 0 arguments and 1 results", NULL},
+    {"type error: CALL_INDIRECT of a closure with too few arguments", ".func main 0 0 1\n.file \"t.nano\" 1\n.line 3\nPUSH_SMALL 1\nMAKE_CLOSURE 1 f\nCALL_INDIRECT 0 1\nPOP\n" END
+        ".func f 2 2 1\nLOAD_LOCAL 0\nRET\n", "", 1,
+        "t.nano:3: error: type error: CALL_INDIRECT of f (2 parameters, 1 results, 1 of them captured) with 0 arguments and 1 results", NULL},
+    {"type error: ARRAY_GET on a closure", ".func main 0 0 1\n.file \"t.nano\" 1\n.line 2\nPUSH_SMALL 1\nMAKE_CLOSURE 1 f\nPUSH_SMALL 0\nARRAY_GET\nPOP\n" END
+        ".func f 1 1 1\nLOAD_LOCAL 0\nRET\n", "", 1,
+        "t.nano:2: error: type error: ARRAY_GET expects array, got function", NULL},
     {"type error: CALL_INDIRECT of a non-function", MAIN(0) ".line 2\nPUSH_SMALL 0\nCALL_INDIRECT 0 0\n" END, "", 1,
         "t.nano:2: error: type error: CALL_INDIRECT expects function, got int", NULL},
     {"type error: LOAD_LOCAL_FIELD of an int", MAIN(1) ".line 2\nPUSH_SMALL 1\nSTORE_LOCAL 0\nLOAD_LOCAL_FIELD 0 0\nPOP\n" END,

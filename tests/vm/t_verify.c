@@ -375,6 +375,46 @@ static void test_var_effects(void) {
     nb_op2(b, OP_CALL_INDIRECT, 0xFFFFFFFF, 0);
     nb_op(b, OP_RET_VOID);
     bad(b, "CALL_INDIRECT needs 4294967296 values", "CALL_INDIRECT huge count (no overflow)");
+    /* MAKE_CLOSURE captures 1 .. nparams values of its function (h has 2 parameters) */
+    b = prog(0, 0, 0);
+    nb_op2(b, OP_MAKE_CLOSURE, 0, 2);
+    nb_op(b, OP_POP);
+    nb_op(b, OP_RET_VOID);
+    bad(b, "MAKE_CLOSURE: 0 captured values for function 2 with 2 parameters (must be 1 to 2)",
+        "MAKE_CLOSURE capturing nothing");
+    b = prog(0, 0, 0);
+    nb_op1(b, OP_PUSH_SMALL, 1);
+    nb_op1(b, OP_PUSH_SMALL, 2);
+    nb_op1(b, OP_PUSH_SMALL, 3);
+    nb_op2(b, OP_MAKE_CLOSURE, 3, 2);
+    nb_op(b, OP_POP);
+    nb_op(b, OP_RET_VOID);
+    bad(b, "MAKE_CLOSURE: 3 captured values for function 2 with 2 parameters (must be 1 to 2)",
+        "MAKE_CLOSURE capturing more than the function's parameters");
+    b = prog(0, 0, 0);
+    nb_op2(b, OP_MAKE_CLOSURE, 1, 0);
+    nb_op(b, OP_POP);
+    nb_op(b, OP_RET_VOID);
+    bad(b, "MAKE_CLOSURE: 1 captured values for function 0 with 0 parameters (must be 1 to 0)",
+        "MAKE_CLOSURE of a function without parameters");
+    b = prog(0, 0, 0);
+    nb_op2(b, OP_MAKE_CLOSURE, 1, 9);
+    nb_op(b, OP_POP);
+    nb_op(b, OP_RET_VOID);
+    bad(b, "MAKE_CLOSURE: function 9 out of range (3 functions)", "MAKE_CLOSURE function out of range");
+    b = prog(0, 0, 0);
+    nb_op1(b, OP_PUSH_SMALL, 1);
+    nb_op2(b, OP_MAKE_CLOSURE, 2, 2);
+    nb_op(b, OP_POP);
+    nb_op(b, OP_RET_VOID);
+    bad(b, "MAKE_CLOSURE needs 2 values, the stack has 1", "MAKE_CLOSURE pops its captured values");
+    b = prog(0, 0, 1);
+    nb_op1(b, OP_PUSH_SMALL, 1);
+    nb_op1(b, OP_PUSH_SMALL, 2);
+    nb_op2(b, OP_MAKE_CLOSURE, 1, 2);
+    nb_op2(b, OP_CALL_INDIRECT, 1, 1);
+    nb_op(b, OP_RET);
+    ok(good(b, "MAKE_CLOSURE then CALL_INDIRECT with the other argument") == 2, "  max_stack 2");
     /* CALL_NATIVE per its builtin's signature */
     b = prog(0, 0, 0);
     nb_op1(b, OP_PUSH_STR, 0);
