@@ -53,7 +53,9 @@ static const char *self_name(int argc, char **argv) {
 }
 
 int main(int argc, char **argv) {
-    if (argc == 5 && strcmp(argv[0], STUB_COP_ARGV0) == 0 && strcmp(argv[1], "--serve") == 0)
+    /* Started as the co-process: nano_cop checks the rest of the command line. Never falls
+     * through to running the program, which would start a co-process of its own. */
+    if (argc >= 1 && argv[0] != NULL && strcmp(argv[0], STUB_COP_ARGV0) == 0)
         return nano_cop_main(argc, argv);
     const char *name = self_name(argc, argv);
     signal(SIGPIPE, SIG_IGN); /* as nano_vm: a closed pipe is the writing program's error */

@@ -119,6 +119,10 @@ done
 [ "$s" = 5 ] && [ "$(cat "$t/sv.out")" = "$t/args.full|--serve|3|4|5|" ]
 ok $? "a full executable given nano_cop's arguments runs its program (the co-process role needs its own argument 0)"
 show "$t/sv.out"
+(exec -a "nano_cop(embedded)" "$t/args.full" --serve 3 4 5 6 7 >"$t/sv.out" 2>&1); s=$?
+[ "$s" = 64 ] && grep -q "usage: nano_cop" "$t/sv.out" && ! grep -q -- "--serve|" "$t/sv.out"
+ok $? "a full executable started as its co-process with a bad command line is a usage error, not its program (status $s)"
+show "$t/sv.out"
 
 # ---- moved, copied, alone
 mkdir -p "$t/elsewhere"
