@@ -245,6 +245,7 @@ int64_t nr_file_size(nr_str path);
 int64_t nr_dir_create(nr_str path);
 int64_t nr_dir_remove(nr_str path);
 bool nr_dir_exists(nr_str path);
+int64_t nr_file_kind(nr_str path);
 nr_array *nr_dir_list(nr_str path);
 int64_t nr_dir_list_status(nr_str path);
 nr_str nr_getcwd(void);

@@ -67,6 +67,11 @@ bool nr_dir_exists(nr_str path) {
     return p != NULL && sysio_dir_exists(AT_FDCWD, p);
 }
 
+int64_t nr_file_kind(nr_str path) {
+    char *p = cstr(path);
+    return p == NULL ? 0 : sysio_file_kind(AT_FDCWD, p);
+}
+
 nr_array *nr_dir_list(nr_str path) {
     nr_array *a = nr_array_make(sizeof(nr_str), 0);
     char *p = cstr(path);

@@ -534,6 +534,12 @@ static int service(Process *p) {
         sp[-1] = v_bool(path != NULL && sysio_dir_exists(p->cwd_fd, path));
         return 0;
     }
+    case TRAP_FILE_KIND: {
+        if (expect_str(p, sp[-1], "FILE_KIND") != 0) return -1;
+        const char *path = path_of(sp[-1]);
+        sp[-1] = v_int(path == NULL ? 0 : sysio_file_kind(p->cwd_fd, path));
+        return 0;
+    }
     case TRAP_DIR_LIST: {
         if (expect_str(p, sp[-1], "DIR_LIST") != 0) return -1;
         const char *path = path_of(sp[-1]);

@@ -27,6 +27,10 @@ int sysio_dir_create(int dirfd, const char *path, unsigned mode);
 int sysio_dir_remove(int dirfd, const char *path);
 /* Whether path names a directory (links followed). */
 int sysio_dir_exists(int dirfd, const char *path);
+/* What path names, a final symbolic link not followed (fstatat AT_SYMLINK_NOFOLLOW): 0 nothing
+ * (missing or not examinable), 1 a regular file, 2 a directory, 3 a symbolic link, 4 anything
+ * else (device, FIFO, socket). */
+int sysio_file_kind(int dirfd, const char *path);
 /* The names in the directory except "." and "..", sorted by bytes: a malloc'd array of *n
  * malloc'd strings (free with sysio_free_names), or an errno value with *names NULL, *n 0. */
 int sysio_dir_list(int dirfd, const char *path, char ***names, size_t *n);
