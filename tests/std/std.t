@@ -6,6 +6,8 @@
 #  2. every program tests/std/P.nano compiles and runs on nano_vm: its stdout must equal P.out,
 #     its exit status P.status (0 if absent), every line of P.err must occur in its stderr
 #     (which must be empty when there is no P.err); P.args holds its arguments, one a line;
+#     P.setup, a shell script, runs first in the program's scratch directory (what nanolang
+#     cannot make, such as symbolic links);
 #  3. the modules are found without flags or NANO_LIB by bin/nano_virt (and by the native
 #     build/stage1/nano_virt), run from a scratch directory, by a relative and an absolute
 #     path; one program imports every module unqualified, so their pub names cannot collide;
@@ -67,6 +69,11 @@ run_program() {
     if ! (cd "$dir" && "$VIRT" "$base.nano" -o prog.nvm > cout 2> cerr); then
         echo "nano_virt failed:"
         head -n 20 "$dir/cerr"
+        return
+    fi
+    if [ -f "$base.setup" ] && ! (cd "$dir" && sh "$base.setup" > setup.out 2>&1); then
+        echo "$1.setup failed:"
+        head -n 10 "$dir/setup.out"
         return
     fi
     if [ -f "$base.args" ]; then
