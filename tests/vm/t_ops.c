@@ -350,6 +350,15 @@ static const Case cases[] = {
         "PUSH_STR \"@FILE@\"\nTRAP READ_FILE\n" P_INT P_STR
         "PUSH_STR \"/nonexistent/dir/x\"\nPUSH_STR \"\"\nTRAP WRITE_EXEC_FILE\nPUSH_SMALL 0\nNE_INT\n" P_BOOL END,
         "0\n0\n#!\xff\ntrue\n", 0, NULL, NULL},
+    {"TRAP FILE_KIND: nothing, file, directory, symbolic link (not followed), device", MAIN(0)
+        "PUSH_STR \"@FILE@.missing\"\nTRAP FILE_KIND\n" P_INT
+        "PUSH_STR \"@FILE@\"\nPUSH_STR \"x\"\nTRAP WRITE_FILE\nPOP\n"
+        "PUSH_STR \"@FILE@\"\nTRAP FILE_KIND\n" P_INT
+        "PUSH_STR \"/\"\nTRAP FILE_KIND\n" P_INT
+        "PUSH_STR \"/proc/self\"\nTRAP FILE_KIND\n" P_INT
+        "PUSH_STR \"/dev/null\"\nTRAP FILE_KIND\n" P_INT
+        "PUSH_STR \"a\\0b\"\nTRAP FILE_KIND\n" P_INT END,
+        "0\n1\n2\n3\n4\n0\n", 0, NULL, NULL},
 
     /* ---- runtime errors: status 1, FILE:LINE: error: MESSAGE, stack trace ---- */
     {"ASSERT false", MAIN(0) ".line 4\nPUSH_FALSE\nASSERT\n" END, "", 1, "t.nano:4: error: assertion failed", NULL},
@@ -389,6 +398,8 @@ static const Case cases[] = {
         "t.nano:2: error: string_from_char: 256 is not a byte (0..255)", NULL},
     {"MAP_GET absent key", MAIN(0) ".line 2\nMAP_NEW 1\nPUSH_STR \"k\"\nMAP_GET\nPOP\n" END, "", 1,
         "t.nano:2: error: key not found", NULL},
+    {"type error: TRAP FILE_KIND of an int", MAIN(0) ".line 2\nPUSH_SMALL 1\nTRAP FILE_KIND\nPOP\n" END, "", 1,
+        "t.nano:2: error: type error: TRAP FILE_KIND expects a string", NULL},
     {"TRAP ARG out of range", MAIN(0) ".line 2\nPUSH_SMALL 5\nTRAP ARG\nPOP\n" END, "", 1,
         "t.nano:2: error: get_argv: index 5 out of range", NULL},
     {"type error: ARRAY_GET on an int", MAIN(0) ".line 2\nPUSH_SMALL 1\nPUSH_SMALL 0\nARRAY_GET\nPOP\n" END, "", 1,
