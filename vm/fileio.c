@@ -107,28 +107,83 @@ static void temp_name(char *buf, size_t n, size_t dirlen, const char *path, unsi
     snprintf(buf, n, "%.*s.nano-write-%016llx.tmp", (int)dirlen, path, (unsigned long long)x);
 }
 
+/* The hops follow_links takes before giving up with ELOOP (the kernel's own limit). */
+#define FOLLOW_MAX 40
+
+/* The name a write to path replaces: path itself, or the end of its chain of symbolic links,
+ * which need not exist (a dangling link: its target is created). *out is a new string, or NULL
+ * for path itself; *st and *exists describe the final name. 0 or an errno value (ELOOP for a
+ * chain longer than FOLLOW_MAX, as a loop is). */
+static int follow_links(const char *path, char **out, struct stat *st, int *exists) {
+    *out = NULL;
+    *exists = 0;
+    char *cur = NULL;
+    for (int hop = 0;; hop++) {
+        const char *p = cur ? cur : path;
+        if (lstat(p, st) != 0) {
+            if (errno == ENOENT) break;
+            free(cur);
+            return errno;
+        }
+        if (!S_ISLNK(st->st_mode)) {
+            *exists = 1;
+            break;
+        }
+        if (hop == FOLLOW_MAX) {
+            free(cur);
+            return ELOOP;
+        }
+        size_t cap = (size_t)st->st_size + 1; /* 0 for some file systems' links: then grow */
+        if (cap < 256) cap = 256;
+        char *target = NULL;
+        ssize_t r;
+        for (;;) {
+            char *t = realloc(target, cap);
+            if (t == NULL) {
+                free(target);
+                free(cur);
+                return ENOMEM;
+            }
+            target = t;
+            r = readlink(p, target, cap);
+            if (r < 0 || (size_t)r < cap) break;
+            cap *= 2;
+        }
+        if (r < 0) {
+            int e = errno;
+            free(target);
+            free(cur);
+            return e;
+        }
+        target[r] = '\0';
+        /* a relative target is relative to the link's directory */
+        const char *slash = strrchr(p, '/');
+        size_t dirlen = (target[0] != '/' && slash) ? (size_t)(slash - p) + 1 : 0;
+        char *next = malloc(dirlen + (size_t)r + 1);
+        if (next == NULL) {
+            free(target);
+            free(cur);
+            return ENOMEM;
+        }
+        memcpy(next, p, dirlen);
+        memcpy(next + dirlen, target, (size_t)r + 1);
+        free(target);
+        free(cur);
+        cur = next;
+    }
+    *out = cur;
+    return 0;
+}
+
 /* fileio_write (keep 1) and fileio_write_exec (keep 0). */
 static int write_file(const char *path, const void *data, size_t len, unsigned mode, int keep) {
     struct stat st;
     int exists = 0;
     char *resolved = NULL;
-    if (lstat(path, &st) == 0) {
-        if (S_ISLNK(st.st_mode)) {
-            /* follow the link: its target is what gets replaced (a dangling link: create the
-             * target through it, as open would) */
-            resolved = realpath(path, NULL);
-            if (resolved != NULL) {
-                path = resolved;
-                if (stat(path, &st) == 0) exists = 1;
-            } else if (errno != ENOENT) {
-                return errno;
-            }
-        } else {
-            exists = 1;
-        }
-    } else if (errno != ENOENT) {
-        return errno;
-    }
+    /* through symbolic links: their final target is what gets replaced, or created */
+    int ferr = follow_links(path, &resolved, &st, &exists);
+    if (ferr != 0) return ferr;
+    if (resolved != NULL) path = resolved;
     int err = 0;
     if (exists && S_ISDIR(st.st_mode)) {
         err = EISDIR;
@@ -136,15 +191,6 @@ static int write_file(const char *path, const void *data, size_t len, unsigned m
         err = errno; /* a file we may not write is not replaced either (rename would let us) */
     } else if (exists && !S_ISREG(st.st_mode)) {
         err = write_special(path, data, len);
-    } else if (!exists && resolved == NULL && lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
-        /* a dangling link: no old contents to keep; the target is created through the link
-         * and removed again when the write fails */
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, (mode_t)(mode & 07777));
-        if (fd < 0) return errno;
-        err = write_all(fd, data, len);
-        if (err == 0 && fsync(fd) != 0) err = errno;
-        if (close(fd) != 0 && err == 0 && errno != EINTR) err = errno;
-        if (err != 0) unlink(path); /* removes the link; its target was never complete */
     } else {
         /* the new file: in path's directory, so that rename replaces path atomically */
         const char *slash = strrchr(path, '/');

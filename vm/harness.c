@@ -168,6 +168,31 @@ static int wait_input(Process *p, int fd) {
     }
 }
 
+/* Room in standard input's buffer for more bytes: the unread ones moved to its front, and its
+ * capacity doubled when it is full.  0, or -1 (a runtime error recorded, naming what: "standard
+ * input" or "a line of standard input") when the unread bytes are more than left (what is left
+ * of the heap) or the system refuses the memory. */
+static int in_make_room(Process *p, InStream *in, size_t left, const char *what) {
+    size_t have = in->len - in->start;
+    if (have > left)
+        return trap_fail(p, "out of memory (heap limit %zu bytes; %s is longer than what is left)",
+                         p->heap.max, what);
+    if (in->start > 0) {
+        memmove(in->buf, in->buf + in->start, have);
+        in->start = 0;
+        in->len = have;
+    }
+    if (in->len == in->cap) {
+        size_t cap = in->cap ? in->cap * 2 : 4096;
+        char *nb = cap > in->cap ? realloc(in->buf, cap) : NULL;
+        if (nb == NULL)
+            return trap_fail(p, "out of memory (the system refused %zu bytes for %s)", cap, what);
+        in->buf = nb;
+        in->cap = cap;
+    }
+    return 0;
+}
+
 /* The next line of standard input: 1 with *line and *len (without the newline) and *used (the
  * bytes to consume, with the newline), 0 at end of input, -1 (a runtime error recorded) when the
  * line does not fit in what is left of the heap or no memory is left to buffer it. */
@@ -184,23 +209,7 @@ static int read_line(Process *p, const char **line, size_t *len, size_t *used) {
             *used = nl != NULL ? *len + 1 : have;
             return nl != NULL || have > 0;
         }
-        if (have > left)
-            return trap_fail(p, "out of memory (heap limit %zu bytes; a line of standard input "
-                                "is longer than what is left)", p->heap.max);
-        if (in->start > 0) { /* keep the unread bytes at the front */
-            memmove(in->buf, b, have);
-            in->start = 0;
-            in->len = have;
-        }
-        if (in->len == in->cap) {
-            size_t cap = in->cap ? in->cap * 2 : 4096;
-            char *nb = cap > in->cap ? realloc(in->buf, cap) : NULL;
-            if (nb == NULL)
-                return trap_fail(p, "out of memory (the system refused %zu bytes for a line of "
-                                    "standard input)", cap);
-            in->buf = nb;
-            in->cap = cap;
-        }
+        if (in_make_room(p, in, left, "a line of standard input") != 0) return -1;
         if (wait_input(p, in->fd) != 0) return trap_fail(p, "cancelled");
         size_t want = in->cap - in->len;
         if (p->prog->nimports > 0 && !in_seekable(in)) want = 1; /* never past the line */
@@ -291,24 +300,7 @@ static int read_rest(Process *p) {
     InStream *in = p->in;
     size_t left = p->heap.max > p->heap.bytes ? p->heap.max - p->heap.bytes : 0;
     while (!in->eof) {
-        size_t have = in->len - in->start;
-        if (have > left)
-            return trap_fail(p, "out of memory (heap limit %zu bytes; standard input is longer "
-                                "than what is left)", p->heap.max);
-        if (in->start > 0) {
-            memmove(in->buf, in->buf + in->start, have);
-            in->start = 0;
-            in->len = have;
-        }
-        if (in->len == in->cap) {
-            size_t cap = in->cap ? in->cap * 2 : 4096;
-            char *nb = cap > in->cap ? realloc(in->buf, cap) : NULL;
-            if (nb == NULL)
-                return trap_fail(p, "out of memory (the system refused %zu bytes for standard "
-                                    "input)", cap);
-            in->buf = nb;
-            in->cap = cap;
-        }
+        if (in_make_room(p, in, left, "standard input") != 0) return -1;
         if (wait_input(p, in->fd) != 0) return trap_fail(p, "cancelled");
         ssize_t r = read(in->fd, in->buf + in->len, in->cap - in->len);
         if (r < 0 && errno == EINTR) continue;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "numfmt.h"
 #include "nvm_format.h"
 #include "program.h"
 #include "shadow.h"
@@ -81,20 +82,6 @@ static void usage(FILE *out) {
           "65 invalid .nvm (or too large); 66 unreadable or not a regular file; 70 internal\n"
           "error; 74 nano_vm's own output (--dis, --test, --help) cannot be written\n",
           out);
-}
-
-static int parse_size(const char *s, size_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *s == '-') return -1;
-    unsigned long long mul = 1;
-    if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
-    else if (*end == 'm' || *end == 'M') mul = 1ull << 20, end++;
-    else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
-    if (*end != '\0' || v == 0 || v > SIZE_MAX / mul) return -1;
-    *out = (size_t)(v * mul);
-    return 0;
 }
 
 typedef struct {
@@ -228,7 +215,7 @@ int main(int argc, char **argv) {
             opt.profile = 1;
         } else if (strcmp(a, "--max-steps") == 0 || strcmp(a, "--test-steps") == 0) {
             size_t v;
-            if (i + 1 >= argc || parse_size(argv[i + 1], &v) != 0) {
+            if (i + 1 >= argc || nf_parse_size(argv[i + 1], &v) != 0) {
                 fprintf(stderr, "nano_vm: %s needs a positive count\n", a);
                 return EXIT_USAGE;
             }
@@ -238,7 +225,7 @@ int main(int argc, char **argv) {
         } else if (strcmp(a, "--stack") == 0 || strcmp(a, "--frames") == 0 ||
                    strcmp(a, "--heap") == 0 || strcmp(a, "--max-heap") == 0) {
             size_t v;
-            if (i + 1 >= argc || parse_size(argv[i + 1], &v) != 0) {
+            if (i + 1 >= argc || nf_parse_size(argv[i + 1], &v) != 0) {
                 fprintf(stderr, "nano_vm: %s needs a positive size\n", a);
                 return EXIT_USAGE;
             }

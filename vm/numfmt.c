@@ -1,7 +1,9 @@
 /* numfmt.c: see numfmt.h. */
 #include "numfmt.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,4 +74,18 @@ double nf_parse_float(const char *s, size_t len) {
     if (end == copy) v = 0.0;
     if (copy != small) free(copy);
     return v;
+}
+
+int nf_parse_size(const char *s, size_t *out) {
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno != 0 || end == s || *s == '-') return -1;
+    unsigned long long mul = 1;
+    if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
+    else if (*end == 'm' || *end == 'M') mul = 1ull << 20, end++;
+    else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
+    if (*end != '\0' || v == 0 || v > SIZE_MAX / mul) return -1;
+    *out = (size_t)(v * mul);
+    return 0;
 }

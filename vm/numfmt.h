@@ -28,4 +28,9 @@ int64_t nf_parse_int(const char *s, size_t len);
  * leading whitespace (decimal, exponent, "inf", "nan", hex floats); no valid prefix gives 0.0. */
 double nf_parse_float(const char *s, size_t len);
 
+/* A size from the command line (nano_vm's and nano_vmd's --heap, nano_vm's --stack, --frames and
+ * step limits): decimal digits with an optional suffix k, m or g (times 2^10, 2^20, 2^30), the
+ * whole string, positive and at most SIZE_MAX.  0 with *out, or -1 (*out unchanged). */
+int nf_parse_size(const char *s, size_t *out);
+
 #endif

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cancel.h"
+#include "numfmt.h"
 #include "harness.h"
 #include "program.h"
 #include "vmd_proto.h"
@@ -398,21 +399,6 @@ static void usage(FILE *out) {
           out);
 }
 
-/* A positive number of bytes with an optional suffix k, m or g. */
-static int parse_size(const char *s, size_t *out) {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno != 0 || end == s || *s == '-') return -1;
-    unsigned long long mul = 1;
-    if (*end == 'k' || *end == 'K') mul = 1ull << 10, end++;
-    else if (*end == 'm' || *end == 'M') mul = 1ull << 20, end++;
-    else if (*end == 'g' || *end == 'G') mul = 1ull << 30, end++;
-    if (*end != '\0' || v == 0 || v > SIZE_MAX / mul) return -1;
-    *out = (size_t)(v * mul);
-    return 0;
-}
-
 static int parse_grace(const char *s, double *out) {
     char *end;
     errno = 0;
@@ -460,7 +446,7 @@ int main(int argc, char **argv) {
                 return 64;
             }
         } else if (strcmp(a, "--heap") == 0 && i + 1 < argc) {
-            if (parse_size(argv[++i], &d->heap_max) != 0) {
+            if (nf_parse_size(argv[++i], &d->heap_max) != 0) {
                 fprintf(stderr, "nano_vmd: --heap needs a positive size\n");
                 return 64;
             }

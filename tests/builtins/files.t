@@ -150,6 +150,24 @@ for rt in native VM; do
     ln -s old "$d/link"
     wrote "$rt: through a symbolic link" 0 "$d/link" 3 "${W[@]}"
     [ -L "$d/link" ] && [ "$(cat "$d/old")" = "012" ] && ok "$rt: the link's target is replaced, the link stays" || not_ok "$rt: the link's target is replaced, the link stays" "$(short "$d/old")"
+    # a dangling link: its missing target is created (a new file renamed to it), the link stays;
+    # also at the end of a chain of relative links, through a directory
+    mkdir -p "$d/sub"
+    ln -s sub/target "$d/dangling"
+    ln -s ../dangling "$d/sub/chain"
+    wrote "$rt: through a dangling symbolic link" 0 "$d/dangling" 4 "${W[@]}"
+    [ -L "$d/dangling" ] && [ -f "$d/sub/target" ] && [ "$(cat "$d/sub/target" 2>/dev/null)" = "0123" ] \
+        && ok "$rt: the dangling link's target is created with the data, the link stays" || not_ok "$rt: the dangling link's target is created with the data, the link stays" "$(short "$d/sub/target")"
+    rm -f "$d/sub/target"
+    wrote "$rt: through a chain of links ending in a dangling one" 0 "$d/sub/chain" 6 "${W[@]}"
+    [ -L "$d/sub/chain" ] && [ -L "$d/dangling" ] && [ "$(cat "$d/sub/target" 2>/dev/null)" = "012345" ] \
+        && ok "$rt: the chain's final target is created" || not_ok "$rt: the chain's final target is created" "$(short "$d/sub/target")"
+    [ "$(ls -A "$d/sub" | tr '\n' ' ')" = "chain target " ] && ok "$rt: no temporary file is left beside the target" || not_ok "$rt: no temporary file is left beside the target ($(ls -A "$d/sub" | tr '\n' ' '))"
+    rm -rf "$d/sub" "$d/dangling"
+    ln -s loop2 "$d/loop1"; ln -s loop1 "$d/loop2"
+    wrote "$rt: a symbolic link loop: ELOOP (40), no hang" 40 "$d/loop1" 1 "${W[@]}"
+    [ -L "$d/loop1" ] && [ -L "$d/loop2" ] && ok "$rt: the loop's links are left alone" || not_ok "$rt: the loop's links are left alone"
+    rm -f "$d/loop1" "$d/loop2"
     wrote "$rt: /dev/null is written, not replaced" 0 /dev/null 100 "${W[@]}"
     [ -c /dev/null ] && ok "$rt: /dev/null is still a device" || not_ok "$rt: /dev/null is still a device"
     wrote "$rt: a directory: EISDIR (21)" 21 "$d" 1 "${W[@]}"

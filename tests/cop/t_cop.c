@@ -79,16 +79,8 @@ static void check(const char *name, const char *src, int status, const char *out
 
 static Program *load(const char *asm_src) {
     char *src = with_lib(asm_src);
-    size_t len;
-    uint8_t *bytes = asm_build(src, &len);
+    Program *p = vm_load_asm(src);
     free(src);
-    char err[512];
-    Program *p = program_load(bytes, len, err, sizeof err);
-    free(bytes);
-    if (p == NULL) {
-        fprintf(stderr, "load: %s\n", err);
-        abort();
-    }
     return p;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "harness.h"
+#include "nvmasm.h"
 #include "program.h"
 
 uint64_t vm_total_op_counts[256];
@@ -74,4 +75,17 @@ void vm_result_free(VmResult *r) {
     free(r->out);
     free(r->err);
     r->out = r->err = NULL;
+}
+
+Program *vm_load_asm(const char *src) {
+    size_t len;
+    uint8_t *bytes = asm_build(src, &len);
+    char err[512];
+    Program *p = program_load(bytes, len, err, sizeof err);
+    free(bytes);
+    if (p == NULL) {
+        fprintf(stderr, "load: %s\n", err);
+        abort();
+    }
+    return p;
 }

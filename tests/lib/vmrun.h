@@ -23,6 +23,10 @@ VmResult vm_run_bytes(const uint8_t *bytes, size_t len, int argc, char **argv, c
                       const ProcessOptions *opt);
 void vm_result_free(VmResult *r);
 
+/* The program the assembler source src (tests/lib/nvmasm.h) makes, loaded and verified; a test
+ * whose own program does not load is broken, so this aborts with the loader's message. */
+Program *vm_load_asm(const char *src);
+
 /* Opcodes executed by every vm_run_bytes so far in this test program (VM_COUNT_OPS builds). */
 extern uint64_t vm_total_op_counts[256];
 

@@ -3,8 +3,10 @@
 # co-process in the one file) and `--daemon-wrapper` (thin: run by nano_vmd) behave as nano_vm
 # on programs that read their arguments, environment, files by relative paths and standard
 # input, write files, stdout and stderr, fail at run time; they still run moved or copied, the
-# full one alone in an empty directory; stripped, truncated and corrupted ones exit 65; the same
-# source gives the same bytes; they are written with mode 0777 less the umask.
+# full one alone in an empty directory, and with the C modules it needs in lib/ beside it;
+# stripped, truncated and corrupted ones exit 65 (cut inside the stub's own ELF: never run, not
+# 0); the same source gives the same bytes; they are written with mode 0777 less the umask,
+# through symbolic links (also dangling ones).
 . "$(dirname "$0")/lib.sh"
 here=$top/tests/native
 export NANO_VMD_GRACE=600
@@ -65,6 +67,19 @@ ok $? "replacing a file of mode 600 under umask 022: mode 755 (got $m), on the V
 echo old >"$t/m3.target"; ln -s m3.target "$t/m3"
 "$VIRT" "$here/world.nano" --native -o "$t/m3" && [ -L "$t/m3" ] && [ -x "$t/m3.target" ] && cmp -s "$t/m3.target" "$t/world"
 ok $? "an output that is a symbolic link: its target is written"
+ln -s m4.target "$t/m4"
+"$VIRT" "$here/world.nano" --native -o "$t/m4" 2>"$t/err" && [ -L "$t/m4" ] && [ -x "$t/m4.target" ] && cmp -s "$t/m4.target" "$t/world"
+ok $? "an output that is a dangling symbolic link: its target is created"
+show "$t/err"
+ln -s m5.target "$t/m5"
+"$top/bin/nano_virt" "$here/world.nano" --daemon-wrapper -o "$t/m5" 2>"$t/err" && [ -L "$t/m5" ] && [ -x "$t/m5.target" ] && cmp -s "$t/m5.target" "$t/world.thin"
+ok $? "an output that is a dangling symbolic link: its target is created, on the VM too"
+show "$t/err"
+ln -s m6b "$t/m6a"; ln -s m6a "$t/m6b"
+"$VIRT" "$here/world.nano" --native -o "$t/m6a" 2>"$t/err"; s=$?
+[ "$s" = 1 ] && grep -q "^nano_virt: cannot write $t/m6a: Too many levels of symbolic links$" "$t/err" && [ -L "$t/m6a" ] && [ -L "$t/m6b" ]
+ok $? "an output that is a symbolic link loop: status 1 and the reason in words (status $s)"
+show "$t/err"
 
 # ---- the same world as nano_vm: each way in a fresh directory of the same name, the program
 # at ./prog, stdin from $t/in3; stdout, stderr, status and the file it writes must agree
@@ -142,6 +157,46 @@ cp "$t/extern" "$t/alone/app"
 ok $? "a full executable runs alone in an empty directory, with extern calls (its own co-process), PATH=/usr/bin:/bin"
 show "$t/a.out"
 
+# ---- a full executable of a program with a module's C code (lib/zlib.nano: libnano_zlib.so):
+# what docs/EXECUTABLES.md says to ship is the executable and lib/libnano_zlib.so beside it
+# (the compiler on the VM: the module's shadow tests call C, through the nano_cop beside it)
+printf 'from gzip\n' | gzip -c >"$t/in.gz"
+"$top/bin/nano_virt" "$top/tests/clib/zlib_main.nano" --native -o "$t/zapp" 2>"$t/err"; s=$?
+[ "$s" = 0 ] && [ -x "$t/zapp" ]; ok $? "a program importing lib/zlib.nano compiles to a full executable (status $s)"
+show "$t/err"
+zrun() { # zrun DIR CMD: CMD in DIR with a bare environment, output and status in $t/z.out
+    (cd "$1" && env -i PATH=/usr/bin:/bin "$2" hello out.gz "$t/in.gz" >"$t/z.out" 2>&1; echo "status $?" >>"$t/z.out")
+}
+zwant="crc32 907060870
+adler32 103547413
+compressed 13
+round trip true
+written true
+from gzip
+status 0"
+mkdir -p "$t/zship" "$t/zbare"
+cp "$t/zapp" "$t/zbare/app"
+zrun "$t/zbare" ./app
+grep -q "error: extern call to nano_zlib_compress: cannot load library 'libnano_zlib.so': " "$t/z.out" && [ "$(tail -n 1 "$t/z.out")" = "status 1" ] && [ "$(head -n 2 "$t/z.out")" = "crc32 907060870
+adler32 103547413" ]
+ok $? "alone, it runs until its first call into libnano_zlib.so, which it cannot load: a runtime error, status 1"
+show "$t/z.out"
+cp "$t/zapp" "$t/zship/app"; mkdir -p "$t/zship/lib"; cp "$top/bin/lib/libnano_zlib.so" "$t/zship/lib/"
+zrun "$t/zship" ./app
+[ "$(cat "$t/z.out")" = "$zwant" ] && [ "$(gzip -dc "$t/zship/out.gz")" = hello ]
+ok $? "with lib/libnano_zlib.so beside it (and nothing else of the toolchain), it runs in full"
+show "$t/z.out"
+mkdir -p "$t/zlinks"; ln -s "$t/zship/app" "$t/zlinks/app"
+zrun "$t/zlinks" ./app
+[ "$(cat "$t/z.out")" = "$zwant" ]
+ok $? "run through a symbolic link, it finds the lib/ beside its real path"
+show "$t/z.out"
+mkdir -p "$t/zenv"; cp "$t/zapp" "$t/zenv/app"
+(cd "$t/zenv" && env -i PATH=/usr/bin:/bin NANO_CLIB_PATH="$t/zship/lib" ./app hello out.gz "$t/in.gz" >"$t/z.out" 2>&1; echo "status $?" >>"$t/z.out")
+[ "$(cat "$t/z.out")" = "$zwant" ]
+ok $? "or with NANO_CLIB_PATH naming a directory that holds it"
+show "$t/z.out"
+
 # ---- damaged executables: exit 65, never a partial run
 damaged() { # damaged NAME FILE: runs it, expects 65, no stdout, a message
     local name=$1 f=$2
@@ -166,6 +221,22 @@ for k in full thin; do
     cp "$src" "$t/g.$k"
     printf '\x7f' | dd of="$t/g.$k" bs=1 seek=$((size - 12)) conv=notrunc 2>/dev/null
     damaged "$k, the trailer's version changed" "$t/g.$k"
+    # cut inside the stub's own ELF (docs/EXECUTABLES.md 2): no code of the stub runs, so no 65;
+    # what is guaranteed is that the program never runs and the status is not 0.  Cut in the ELF
+    # header the system refuses it (execve: ENOEXEC; the shell's 126); cut in its loaded segments
+    # the kernel or ld.so kills it before main (SIGSEGV or SIGBUS); cut after them (in the section
+    # headers) the stub runs and finds no program (65)
+    head -c 52 "$src" >"$t/c.$k"; chmod +x "$t/c.$k"
+    { ( exec "$t/c.$k" ) 2>"$t/c.err"; s=$?; } 2>/dev/null
+    [ "$s" = 126 ] && grep -q "Exec format error" "$t/c.err"; ok $? "$k, cut in the ELF header: the system refuses to run it (status $s)"
+    head -c $((stub / 2)) "$src" >"$t/c.$k"; chmod +x "$t/c.$k"
+    { ( exec "$t/c.$k" ) >"$t/c.out" 2>"$t/c.err"; s=$?; } 2>/dev/null # (no "Segmentation fault" from bash)
+    { [ "$s" = $((128 + 11)) ] || [ "$s" = $((128 + 7)) ]; } && [ ! -s "$t/c.out" ] && [ ! -s "$t/c.err" ]
+    ok $? "$k, cut in the middle of the stub: killed by SIGSEGV or SIGBUS before main, nothing printed (status $s)"
+    head -c $((stub - 16)) "$src" >"$t/c.$k"; chmod +x "$t/c.$k"
+    damaged "$k, cut in the stub's section headers (not loaded)" "$t/c.$k"
+    head -c $stub "$src" >"$t/c.$k"; chmod +x "$t/c.$k"
+    damaged "$k, cut right after the stub" "$t/c.$k"
 done
 
 # ---- thin: the daemon

@@ -3,11 +3,7 @@
 set -u
 VM=${NANO_VM:-bin/nano_vm}
 ASM=${NANO_BUILD:-build}/tests/nvmasm
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 # check NAME EXPECTED_STATUS CMD... : runs CMD, keeps stdout/stderr in $t/out, $t/err
 check() {
     local name=$1 want=$2; shift 2
@@ -264,5 +260,4 @@ else
     for i in 1 2 3 4 5 6 7 8 9 10; do ok 0 "# SKIP no /dev/full"; done
 fi
 
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

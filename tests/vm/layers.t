@@ -24,8 +24,7 @@ layer() {
         *) echo 0 ;;
     esac
 }
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 
 # symbol -> the module defining it
 defs=$(for src in "$top"/vm/*.c; do
@@ -45,5 +44,4 @@ for src in "$top"/vm/*.c; do
     done
     [ -z "$up" ]; ok $? "vm/$m.c (layer $l) calls nothing above it${up:+: calls$up}"
 done
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -5,11 +5,7 @@
 set -u
 VM=${NANO_VM:-bin/nano_vm}
 ASM=${NANO_BUILD:-build}/tests/nvmasm
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 # check NAME EXPECTED_STATUS CMD... : runs CMD, keeps stdout/stderr in $t/out, $t/err
 check() {
     local name=$1 want=$2; shift 2
@@ -306,5 +302,4 @@ check "--help" 0 "$VM" --help
 has out "--test-steps N" "--help lists --test-steps"
 has out "programs it starts" "--help says that limits reach nested programs"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -10,11 +10,7 @@ VM=${NANO_VM:-bin/nano_vm}
 ASM=${NANO_BUILD:-build}/tests/nvmasm
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 COP=$ROOT/bin/nano_cop
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 # same NAME FILE EXPECTED: FILE holds exactly EXPECTED (printf %b)
 same() {
     printf '%b' "$3" > "$t/want"
@@ -161,6 +157,12 @@ fi
 st=$?
 [ "$st" = 1 ] && grep -q "error: out of memory (heap limit 1048576 bytes; a line of standard input is longer than what is left)" "$t/err"
 ok $? "a line without end (/dev/zero) is out of memory at the heap limit (status $st)"
+printf '.func main 0 0 1\n    TRAP READ_ALL\n    TRAP PRINT\n    PUSH_SMALL 0\n    RET\n' > "$t/rest.s"
+"$ASM" "$t/rest.s" "$t/rest.nvm"
+( ulimit -v 4000000; timeout 60 "$VM" --heap 1m "$t/rest.nvm" ) < /dev/zero > "$t/out" 2> "$t/err"
+st=$?
+[ "$st" = 1 ] && grep -q "error: out of memory (heap limit 1048576 bytes; standard input is longer than what is left)" "$t/err"
+ok $? "READ_ALL of input without end (/dev/zero) is out of memory at the heap limit (status $st)"
 
 # the sanitizer build (AddressSanitizer, UndefinedBehaviorSanitizer) reads empty and short
 # input, alone and nested
@@ -178,5 +180,4 @@ fi
 printf 'not for tests\n' | "$VM" --test "$t/shadow.nvm" > "$t/out" 2>&1
 ok $? "a shadow test's standard input is empty"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -18,6 +18,7 @@
 #include "process.h"
 #include "program.h"
 #include "tap.h"
+#include "vmrun.h"
 
 static const char *LOOP = ".func main 0 0 1\nloop:\nNOP\nJUMP loop\n";
 static const char *READ = ".func main 0 0 1\nTRAP READ_LINE\nPOP\nPOP\nPUSH_SMALL 3\nRET\n";
@@ -38,19 +39,6 @@ static const char *WORLD = /* prints $VAR, then the contents of rel.txt, writes 
     ".func main 0 0 1\nPUSH_STR \"VAR\"\nTRAP GETENV\nTRAP PRINT\n"
     "PUSH_STR \"rel.txt\"\nTRAP READ_FILE\nPOP\nTRAP PRINT\n"
     "PUSH_STR \"w.txt\"\nPUSH_STR \"written\"\nTRAP WRITE_FILE\nRET\n";
-
-static Program *load(const char *src) {
-    size_t len;
-    uint8_t *bytes = asm_build(src, &len);
-    char err[512];
-    Program *p = program_load(bytes, len, err, sizeof err);
-    free(bytes);
-    if (p == NULL) {
-        fprintf(stderr, "load: %s\n", err);
-        abort();
-    }
-    return p;
-}
 
 typedef struct {
     Process *p;
@@ -95,7 +83,7 @@ static int run_and_cancel(Program *prog, int in_fd, int *done_before) {
 
 int main(void) {
     plan(16);
-    Program *loop = load(LOOP), *read = load(READ), *count = load(COUNT), *world = load(WORLD);
+    Program *loop = vm_load_asm(LOOP), *read = vm_load_asm(READ), *count = vm_load_asm(COUNT), *world = vm_load_asm(WORLD);
     int before;
 
     is_int(run_and_cancel(loop, 0, &before), VM_EXIT_CANCELLED, "a loop is cancelled from another thread");
@@ -104,7 +92,7 @@ int main(void) {
                               {BACK, "a loop closed by a conditional jump"},
                               {RECUR, "a recursion with no backward jump"}};
     for (int k = 0; k < 3; k++) {
-        Program *pk = load(kinds[k][0]);
+        Program *pk = vm_load_asm(kinds[k][0]);
         is_int(run_and_cancel(pk, 0, &before), VM_EXIT_CANCELLED, "%s is cancelled", kinds[k][1]);
         ok(!before, "it was still running when cancelled");
         program_free(pk);

@@ -12,19 +12,7 @@
 #include "process.h"
 #include "program.h"
 #include "tap.h"
-
-static Program *load(const char *src) {
-    size_t len;
-    uint8_t *bytes = asm_build(src, &len);
-    char err[512];
-    Program *p = program_load(bytes, len, err, sizeof err);
-    free(bytes);
-    if (p == NULL) {
-        fprintf(stderr, "load: %s\n", err);
-        abort();
-    }
-    return p;
-}
+#include "vmrun.h"
 
 /* A child of parent as harness.c makes one, with stack_slots and max_frames of its own. */
 static Process *child(Process *parent, const Program *prog, size_t slots, size_t frames) {
@@ -45,7 +33,7 @@ int main(void) {
      * payload of 0: JUMP_IF_TRUE does not jump) and which then sets them to other values before
      * it recurses, so that a second run on the same stack finds those values where its frames'
      * locals go: main returns 5 when every frame found unit, 99 when one did not. */
-    Program *prog = load(".func main 0 1 1\n"
+    Program *prog = vm_load_asm(".func main 0 1 1\n"
                          "PUSH_SMALL 300\nCALL down\nRET\n"
                          ".func down 1 3 1\n"
                          "LOAD_LOCAL 1\nJUMP_IF_TRUE stale\nLOAD_LOCAL 2\nJUMP_IF_TRUE stale\n"

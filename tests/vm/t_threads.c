@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "process.h"
 #include "tap.h"
+#include "vmrun.h"
 
 /* sum of i for i < n, computed through a string map (allocates on every iteration) */
 static const char *MAP_SUM =
@@ -71,22 +72,9 @@ static char *contents(FILE *f) {
     return b;
 }
 
-static Program *load(const char *src) {
-    size_t len;
-    uint8_t *bytes = asm_build(src, &len);
-    char err[512];
-    Program *p = program_load(bytes, len, err, sizeof err);
-    free(bytes);
-    if (p == NULL) {
-        fprintf(stderr, "load: %s\n", err);
-        abort();
-    }
-    return p;
-}
-
 int main(void) {
     plan(9);
-    Program *map_sum = load(MAP_SUM), *records = load(RECORDS), *failing = load(FAILING);
+    Program *map_sum = vm_load_asm(MAP_SUM), *records = vm_load_asm(RECORDS), *failing = vm_load_asm(FAILING);
     enum { N = 5 };
     /* two copies of one Program, two other programs, and one that fails */
     const Program *progs[N] = {map_sum, records, map_sum, failing, records};
