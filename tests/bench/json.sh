@@ -9,6 +9,8 @@ B=${B:-build}
 RUNS=${BENCH_RUNS:-5}
 N=${JSON_BENCH_OBJECTS:-20000}
 measure=$B/bench/measure
+. tests/bench/lib.sh
+bench_runs_ok BENCH_RUNS "$RUNS"
 [ -x "$measure" ] || { echo "json bench: $measure is missing (make bench builds it)" >&2; exit 2; }
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_json_bench.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
@@ -22,26 +24,22 @@ if command -v python3 > /dev/null 2>&1; then
     have_py=yes
 fi
 : > "$TMP/times"
-i=0
-while [ "$i" -lt "$RUNS" ]; do
+# one_run ROUND SYSTEM: one measured round trip on SYSTEM (vm or py), appended to times
+one_run() {
     rm -f "$TMP/m"
-    "$measure" "$TMP/m" bin/nano_vm "$TMP/json.nvm" run "$TMP/doc.json" > /dev/null || exit 1
-    echo "vm $(cut -d' ' -f1,2 "$TMP/m")" >> "$TMP/times"
-    if [ "$have_py" = yes ]; then
-        rm -f "$TMP/m"
-        "$measure" "$TMP/m" python3 tests/bench/json/json_roundtrip.py "$TMP/doc.json" > /dev/null || exit 1
-        echo "py $(cut -d' ' -f1,2 "$TMP/m")" >> "$TMP/times"
-    fi
-    i=$((i + 1))
-done
+    case $2 in
+        vm) "$measure" "$TMP/m" bin/nano_vm "$TMP/json.nvm" run "$TMP/doc.json" > /dev/null || exit 1 ;;
+        py) "$measure" "$TMP/m" python3 tests/bench/json/json_roundtrip.py "$TMP/doc.json" > /dev/null || exit 1 ;;
+    esac
+    echo "$2 $(cut -d' ' -f1,2 "$TMP/m")" >> "$TMP/times"
+}
+systems=vm
+[ "$have_py" = no ] || systems="vm py"
+# shellcheck disable=SC2086
+bench_interleave "$RUNS" one_run $systems
 echo
 echo "JSON round trip of a $(wc -c < "$TMP/doc.json" | tr -d ' ')-byte document ($want), median of $RUNS:"
-awk '
-function median(list,   n, a, i, j, t) {
-    n = split(list, a, " ")
-    for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
-    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-}
+awk "$BENCH_AWK_MEDIAN"'
 { cpu[$1] = cpu[$1] " " $2; kb[$1] = kb[$1] " " $3 }
 END {
     vt = median(cpu["vm"])

@@ -19,9 +19,8 @@ RUNS=${HELLO_RUNS:-20}
 here=tests/bench/hello
 out=$B/bench/hello
 measure=$B/bench/measure
-case $RUNS in
-    '' | *[!0-9]* | 0) echo "bench: HELLO_RUNS must be a positive integer, not '$RUNS'" >&2; exit 2 ;;
-esac
+. tests/bench/lib.sh
+bench_runs_ok HELLO_RUNS "$RUNS"
 [ -x "$measure" ] || { echo "bench: $measure is missing (make bench builds it)" >&2; exit 2; }
 rm -rf "$out"
 mkdir -p "$out"
@@ -57,18 +56,16 @@ fi
 export XDG_RUNTIME_DIR=$run_dir
 export NANO_VMD="$(readlink -f "$VMD")"
 "$out/hello_thin" > /dev/null # launches the daemon: the timed runs find it warm
-for r in $(seq 1 "$RUNS"); do
-    for s in $systems; do
-        eval "cmd=\$cmd_$s"
-        # shellcheck disable=SC2086
-        got=$("$measure" "$out/$s.runs" $cmd)
-        [ "$got" = "hello, world" ] || { echo "bench: $s printed '$got'" >&2; exit 1; }
-    done
-done
-
-median_ms() { # the median of field 6 (wall seconds) of the lines of $1, in ms
-    awk '{print $6}' "$1" | sort -g | awk '{v[NR]=$1} END {m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.2f", m * 1000}'
+one_run() { # one_run ROUND SYSTEM: one timed run of SYSTEM's hello
+    eval "cmd=\$cmd_$2"
+    # shellcheck disable=SC2086
+    got=$("$measure" "$out/$2.runs" $cmd)
+    [ "$got" = "hello, world" ] || { echo "bench: $2 printed '$got'" >&2; exit 1; }
 }
+# shellcheck disable=SC2086
+bench_interleave "$RUNS" one_run $systems
+
+median_ms() { bench_median "$1" 6 1000 %.2f; } # field 6 of measure's line: wall seconds
 size_of() { stat -c %s "$1"; }
 echo
 echo "hello world, start to exit: median wall time of $RUNS runs"

@@ -22,10 +22,9 @@ RUNS=${BENCH_RUNS:-5}
 here=tests/bench
 out=$B/bench
 measure=$out/measure
+. "$here/lib.sh"
 
-case $RUNS in
-    '' | *[!0-9]* | 0) echo "bench: BENCH_RUNS must be a positive integer, not '$RUNS'" >&2; exit 2 ;;
-esac
+bench_runs_ok BENCH_RUNS "$RUNS"
 [ -x "$measure" ] || { echo "bench: $measure is missing (make bench builds it)" >&2; exit 2; }
 mkdir -p "$out"
 
@@ -109,52 +108,46 @@ self_native="$B/stage1/nano_virt $self_src -o $out/self.native.nvm"
 [ -x "$B/stage1/nano_virt" ] || { echo "bench: $B/stage1/nano_virt is missing (make builds it)" >&2; exit 1; }
 
 echo "bench: $RUNS interleaved runs of $(echo $programs | wc -w) programs on: $(for s in $systems; do eval "printf '%s, ' \"\$title_$s\""; done)and the self-compile"
-r=1
-while [ "$r" -le "$RUNS" ]; do
-    printf 'bench: round %d of %d\n' "$r" "$RUNS"
-    for prog in $programs; do
-        for sys in $systems; do
-            # shellcheck disable=SC2046
-            run "$prog" "$sys" $(command_for "$sys" "$prog")
-            got=$(cat "$out/stdout")
-            if [ "$sys" = vm ]; then
-                if [ "$r" = 1 ]; then
-                    expect=$got
-                    echo "$expect" > "$out/$prog.expect"
-                else
-                    expect=$(cat "$out/$prog.expect")
-                fi
+# round_item ROUND PROG: PROG (a program, or "self": the self-compile) once on every system.
+round_item() {
+    r=$1 prog=$2
+    [ "$r" = "${announced:-0}" ] || { printf 'bench: round %d of %d\n' "$r" "$RUNS"; announced=$r; }
+    if [ "$prog" = self ]; then
+        # shellcheck disable=SC2086
+        run self native $self_native
+        # shellcheck disable=SC2086
+        run self vm $self_vm
+        cmp -s "$out/self.vm.nvm" "$out/self.native.nvm" ||
+            { echo "bench: the self-compile on nano_vm and the native one wrote different bytes" >&2; exit 1; }
+        return
+    fi
+    for sys in $systems; do
+        # shellcheck disable=SC2046
+        run "$prog" "$sys" $(command_for "$sys" "$prog")
+        got=$(cat "$out/stdout")
+        if [ "$sys" = vm ]; then
+            if [ "$r" = 1 ]; then
+                expect=$got
+                echo "$expect" > "$out/$prog.expect"
+            else
+                expect=$(cat "$out/$prog.expect")
             fi
-            if [ "$got" != "$expect" ]; then
-                eval "t=\$title_$sys"
-                echo "bench: $prog: $t printed '$got' but nano_vm printed '$expect'" >&2
-                exit 1
-            fi
-        done
+        fi
+        if [ "$got" != "$expect" ]; then
+            eval "t=\$title_$sys"
+            echo "bench: $prog: $t printed '$got' but nano_vm printed '$expect'" >&2
+            exit 1
+        fi
     done
-    # shellcheck disable=SC2086
-    run self native $self_native
-    # shellcheck disable=SC2086
-    run self vm $self_vm
-    cmp -s "$out/self.vm.nvm" "$out/self.native.nvm" ||
-        { echo "bench: the self-compile on nano_vm and the native one wrote different bytes" >&2; exit 1; }
-    r=$((r + 1))
-done
+}
+# shellcheck disable=SC2086
+bench_interleave "$RUNS" round_item $programs self
 
 # ---------------------------------------------------------------------------------------------
 # The table: medians per benchmark and system, ratios to nano_vm, peak memory.
 titles=""
 for s in $systems; do eval "titles=\"\$titles|\$title_$s\""; done
-awk -v systems="$systems" -v titles="$titles" -v runs="$RUNS" -v programs="$programs" '
-function median(list,    v, n, i, j, t) {
-    n = split(list, v, " ")
-    for (i = 2; i <= n; i++) {
-        t = v[i] + 0
-        for (j = i - 1; j >= 1 && v[j] + 0 > t; j--) v[j + 1] = v[j]
-        v[j + 1] = t
-    }
-    return n % 2 ? v[(n + 1) / 2] + 0 : (v[n / 2] + v[n / 2 + 1]) / 2
-}
+awk -v systems="$systems" -v titles="$titles" -v runs="$RUNS" -v programs="$programs" "$BENCH_AWK_MEDIAN"'
 function largest(list,    v, n, i, m) {
     n = split(list, v, " ")
     m = v[1] + 0

@@ -9,6 +9,8 @@
 set -u
 B=${B:-build}
 N=${VMD_BENCH_RUNS:-51}
+. tests/bench/lib.sh
+bench_runs_ok VMD_BENCH_RUNS "$N"
 top=$(pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_vmd_bench.XXXXXX")
 mkdir -m 700 "$TMP/run"
@@ -28,17 +30,18 @@ command -v lua5.4 > /dev/null 2>&1 && kinds="$kinds lua"
 PY=python3
 [ -x /usr/bin/python3 ] && PY=/usr/bin/python3 # the system's, not a version manager's shim
 command -v "$PY" > /dev/null 2>&1 && kinds="$kinds python"
-for i in $(seq 1 "$N"); do
-    for k in $kinds; do
-        case $k in
-        daemon) set -- bin/nano_vm --daemon "$TMP/hello.nvm" ;;
-        plain) set -- bin/nano_vm "$TMP/hello.nvm" ;;
-        lua) set -- lua5.4 "$TMP/hello.lua" ;;
-        python) set -- "$PY" "$TMP/hello.py" ;;
-        esac
-        "$B/bench/measure" "$TMP/$k.txt" "$@" > /dev/null || exit 1
-    done
-done
+one_run() { # one_run ROUND KIND: one timed hello of KIND
+    kind=$2
+    case $kind in
+    daemon) set -- bin/nano_vm --daemon "$TMP/hello.nvm" ;;
+    plain) set -- bin/nano_vm "$TMP/hello.nvm" ;;
+    lua) set -- lua5.4 "$TMP/hello.lua" ;;
+    python) set -- "$PY" "$TMP/hello.py" ;;
+    esac
+    "$B/bench/measure" "$TMP/$kind.txt" "$@" > /dev/null || exit 1
+}
+# shellcheck disable=SC2086
+bench_interleave "$N" one_run $kinds
 echo
 echo "hello world, start to exit ($N runs each, interleaved)   median wall ms"
 for k in $kinds; do
@@ -48,7 +51,7 @@ for k in $kinds; do
     lua) label="lua5.4" ;;
     python) label="python3" ;;
     esac
-    ms=$(awk '{ print $6 * 1000 }' "$TMP/$k.txt" | sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", v[int((NR + 1) / 2)] }')
+    ms=$(bench_median "$TMP/$k.txt" 6 1000 %.2f)
     printf '  %-44s %10s\n' "$label" "$ms"
 done
 [ -n "$(echo "$kinds" | grep lua)" ] || echo "  (lua5.4 is not installed: left out)"

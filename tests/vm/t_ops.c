@@ -426,6 +426,10 @@ static const Case cases[] = {
     {"stack overflow is an error", ".func main 0 0 1\n.file \"t.nano\" 1\nCALL inf\n" END
         ".func inf 0 0 0\n.file \"t.nano\" 5\n.line 6\nCALL inf\nRET_VOID\n", "", 1,
         "t.nano:6: error: stack overflow", NULL},
+    {"stack overflow through closure calls is an error (checked before the captured values are pushed)",
+        ".func main 0 0 1\n.file \"t.nano\" 1\nPUSH_SMALL 7\nMAKE_CLOSURE 1 inf\nCALL_INDIRECT 0 0\n" END
+        ".func inf 1 1 0\n.file \"t.nano\" 5\n.line 6\nLOAD_LOCAL 0\nMAKE_CLOSURE 1 inf\nCALL_INDIRECT 0 0\nRET_VOID\n", "", 1,
+        "t.nano:6: error: stack overflow", NULL},
     {"extern calls are an error when nano_cop cannot be started", ".import puts - int string\n" MAIN(0)
         ".line 2\nPUSH_STR \"x\"\nCALL_EXTERN puts\nPOP\n" END, "", 1,
         "t.nano:2: error: extern call to puts: cannot start nano_cop (/nonexistent/nano_cop): No such file or directory", NULL},
