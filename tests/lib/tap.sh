@@ -1,17 +1,69 @@
-# tap.sh: the TAP preamble the shell test files share (source it after setting nothing):
-#   ok STATUS NAME   one test: "ok N - NAME" when STATUS is 0, else "not ok N - NAME" (counted)
-#   show FILE...     the first 10 lines of FILEs as TAP comments (a diagnostic)
-#   finish           prints the plan, "1..N"; its status is 1 when a test failed (end with it)
-#   $t               a scratch directory, removed at exit by tap_cleanup (a file that needs more
-#                    done at exit sets its own EXIT trap and calls tap_cleanup last, as daemon.sh)
-set -u
-t=$(mktemp -d)
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
-show() { sed 's/^/# /' "$@" | head -10; }
-finish() { echo "1..$n"; [ "$failed" = 0 ]; }
+# tap.sh: the TAP preamble every shell test file (tests/DIR/NAME.t, bash) shares.  Source it
+# first, as  . "$(dirname "$0")/../lib/tap.sh"  (a directory's lib.sh may source it for its files).
+# It sources paths.sh (ROOT, BUILD, HERE, skip_all, need) and gives:
+#   $t                     the test file's own scratch directory (read-only name), removed at
+#                          exit by tap_cleanup; a file that needs more done at exit sets its own
+#                          EXIT trap and calls tap_cleanup last (as daemon.sh and cop/cop.t do);
+#                          INT, TERM, HUP and PIPE end the file through that trap too
+#   plan N                 prints the plan "1..N" up front (finish then does not print it again)
+#   ok STATUS NAME [DETAILS]
+#                          one test: "ok N - NAME" when STATUS is 0, else "not ok N - NAME",
+#                          followed by DETAILS (a file's first lines, or else the text) as TAP
+#                          comments; a failure counts unless NAME has a "# TODO" directive
+#   not_ok NAME [FILE...]  a failed test, with the first lines of each FILE that exists
+#   skip REASON            one skipped test, "ok N # SKIP REASON"
+#   relay PREFIX TAP [FILE]
+#                          each "ok" and "not ok" line of the file TAP (a program's TAP output)
+#                          as one test here, "PREFIX: NAME" (a failure shows FILE)
+#   show [FILE...]         the first 20 lines of FILEs (or of stdin) as TAP comments
+#   finish                 prints the plan "1..N" unless plan did; its status is 1 when a test
+#                          failed (end the file with it)
+# ok, not_ok and skip return 0, so that a chain "CHECK && ok 0 NAME || not_ok NAME" is one test.
+. "$(dirname "${BASH_SOURCE[0]}")/paths.sh"
+t=$(mktemp -d "${TMPDIR:-/tmp}/nano_$(basename "$HERE")_$(basename "$0" .t).XXXXXX") || exit 1
+readonly t
+tap_n=0; tap_failed=0; tap_planned=""
+show() { sed 's/^/# /' "$@" | head -n 20; }
+plan() { echo "1..$1"; tap_planned=$1; }
+ok() {
+    tap_n=$((tap_n + 1))
+    if [ "$1" = 0 ]; then
+        echo "ok $tap_n - $2"
+        return 0
+    fi
+    echo "not ok $tap_n - $2"
+    case $2 in *"# TODO"*) ;; *) tap_failed=$((tap_failed + 1)) ;; esac
+    if [ $# -ge 3 ] && [ -f "$3" ]; then
+        show "$3"
+    elif [ $# -ge 3 ] && [ -n "$3" ]; then
+        printf '%s\n' "$3" | show
+    fi
+    return 0
+}
+not_ok() {
+    local f
+    ok 1 "$1"
+    shift
+    for f in "$@"; do [ -f "$f" ] && show "$f"; done
+    return 0
+}
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
+relay() {
+    local line
+    while IFS= read -r line; do
+        case "$line" in
+        "ok "*) ok 0 "$1: ${line#ok * - }" ;;
+        "not ok "*) not_ok "$1: ${line#not ok * - }" "${@:3}" ;;
+        esac
+    done < "$2"
+}
+finish() {
+    [ -n "$tap_planned" ] || echo "1..$tap_n"
+    [ "$tap_failed" = 0 ]
+}
 tap_cleanup() {
     chmod -R u+rwx "$t" 2>/dev/null
     rm -rf "$t"
 }
 trap tap_cleanup EXIT
+trap 'exit 1' INT TERM HUP PIPE
