@@ -10,58 +10,53 @@ progs=$(ls run/*.nano)
 srcs=()
 for p in $progs; do
     n=$(basename "$p" .nano)
-    if "$NANOC0" -o "$TMP/$n.c" "$p" 2> "$TMP/$n.c0err" && "$NANOC0" --tests -o "$TMP/$n.t.c" "$p" 2>> "$TMP/$n.c0err"; then
-        srcs+=("$TMP/$n.c" "$TMP/$n.t.c")
+    if "$NANOC0" -o "$t/$n.c" "$p" 2> "$t/$n.c0err" && "$NANOC0" --tests -o "$t/$n.t.c" "$p" 2>> "$t/$n.c0err"; then
+        srcs+=("$t/$n.c" "$t/$n.t.c")
     fi
 done
 [ ${#srcs[@]} -gt 0 ] && cc_all "${srcs[@]}"
-mkdir -p "$TMP/work"
+mkdir -p "$t/work"
 for p in $progs; do
     n=$(basename "$p" .nano)
-    if [ ! -f "$TMP/$n.t.c" ]; then
-        not_ok "$p: nanoc0 accepts it" "$TMP/$n.c0err"
+    if [ ! -f "$t/$n.t.c" ]; then
+        not_ok "$p: nanoc0 accepts it" "$t/$n.c0err"
         continue
     fi
-    if [ ! -x "$TMP/$n.c.bin" ] || [ -s "$TMP/$n.c.ccerr" ] || [ ! -x "$TMP/$n.t.c.bin" ] || [ -s "$TMP/$n.t.c.ccerr" ]; then
-        not_ok "$p: the C compiles without warnings" "$TMP/$n.c.ccerr" "$TMP/$n.t.c.ccerr"
+    if [ ! -x "$t/$n.c.bin" ] || [ -s "$t/$n.c.ccerr" ] || [ ! -x "$t/$n.t.c.bin" ] || [ -s "$t/$n.t.c.ccerr" ]; then
+        not_ok "$p: the C compiles without warnings" "$t/$n.c.ccerr" "$t/$n.t.c.ccerr"
         continue
     fi
-    ok "$p: transpiles and compiles without warnings"
+    ok 0 "$p: transpiles and compiles without warnings"
     args=()
     [ -f "run/$n.args" ] && read -r -a args < "run/$n.args"
     want_status=0
     [ -f "run/$n.status" ] && want_status=$(cat "run/$n.status")
-    (cd "$TMP/work" && NANO_TEST_VAR=hello "$TMP/$n.c.bin" "${args[@]}" > "$TMP/$n.stdout" 2> "$TMP/$n.stderr" < /dev/null)
+    (cd "$t/work" && NANO_TEST_VAR=hello "$t/$n.c.bin" "${args[@]}" > "$t/$n.stdout" 2> "$t/$n.stderr" < /dev/null)
     status=$?
-    if ! cmp -s "$TMP/$n.stdout" "run/$n.out" 2>/dev/null; then
-        diff "run/$n.out" "$TMP/$n.stdout" > "$TMP/$n.diff" 2>&1
-        not_ok "$p: stdout" "$TMP/$n.diff"
-    elif [ -f "run/$n.err" ] && ! cmp -s "$TMP/$n.stderr" "run/$n.err"; then
-        not_ok "$p: stderr" "$TMP/$n.stderr"
-    elif [ ! -f "run/$n.err" ] && [ -s "$TMP/$n.stderr" ]; then
-        not_ok "$p: stderr is empty" "$TMP/$n.stderr"
+    if ! cmp -s "$t/$n.stdout" "run/$n.out" 2>/dev/null; then
+        diff "run/$n.out" "$t/$n.stdout" > "$t/$n.diff" 2>&1
+        not_ok "$p: stdout" "$t/$n.diff"
+    elif [ -f "run/$n.err" ] && ! cmp -s "$t/$n.stderr" "run/$n.err"; then
+        not_ok "$p: stderr" "$t/$n.stderr"
+    elif [ ! -f "run/$n.err" ] && [ -s "$t/$n.stderr" ]; then
+        not_ok "$p: stderr is empty" "$t/$n.stderr"
     elif [ "$status" != "$want_status" ]; then
-        echo "status $status, expected $want_status" > "$TMP/$n.st"
-        not_ok "$p: exit status" "$TMP/$n.st"
+        echo "status $status, expected $want_status" > "$t/$n.st"
+        not_ok "$p: exit status" "$t/$n.st"
     else
-        ok "$p: output and exit status"
+        ok 0 "$p: output and exit status"
     fi
     # the shadow tests, one TAP line each
-    (cd "$TMP/work" && "$TMP/$n.t.c.bin" > "$TMP/$n.tap" 2> "$TMP/$n.taperr" < /dev/null)
+    (cd "$t/work" && "$t/$n.t.c.bin" > "$t/$n.tap" 2> "$t/$n.taperr" < /dev/null)
     if [ -f "run/$n.tap" ]; then
         # a program whose shadow tests are meant to fail: compare the TAP and stderr exactly
-        if cmp -s "$TMP/$n.tap" "run/$n.tap" && cmp -s "$TMP/$n.taperr" "run/$n.taperr"; then
-            ok "$p: --tests output"
+        if cmp -s "$t/$n.tap" "run/$n.tap" && cmp -s "$t/$n.taperr" "run/$n.taperr"; then
+            ok 0 "$p: --tests output"
         else
-            not_ok "$p: --tests output" "$TMP/$n.tap" "$TMP/$n.taperr"
+            not_ok "$p: --tests output" "$t/$n.tap" "$t/$n.taperr"
         fi
         continue
     fi
-    while IFS= read -r line; do
-        case "$line" in
-        "ok "*) ok "$p: ${line#ok * - }" ;;
-        "not ok "*) not_ok "$p: ${line#not ok * - }" "$TMP/$n.taperr" ;;
-        esac
-    done < "$TMP/$n.tap"
+    relay "$p" "$t/$n.tap" "$t/$n.taperr"
 done
-done_testing
+finish
