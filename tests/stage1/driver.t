@@ -4,16 +4,10 @@
 # compile time (a failing one fails the compile with FILE:LINE and the function's name),
 # --no-shadow, --strip-shadow, -v, usage errors, and --run on a multi-module program of several
 # thousand lines.
-set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${NANO_BUILD:-$ROOT/build}
+. "$(dirname "$0")/../lib/tap.sh"
 VIRT=${NANO_VIRT:-$BUILD/stage1/nano_virt}
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
-if [ ! -x "$VIRT" ] || [ ! -x "$VM" ]; then echo "1..0 # SKIP nano_virt is not built"; exit 0; fi
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); [ $# -ge 3 ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 10; fi; }
+need "$VIRT" "$VM"
 
 cat > "$t/good.nano" <<'N'
 fn twice(x: int) -> int {
@@ -86,5 +80,4 @@ cd "$ROOT/tests/stage0/big"
 lines=$(cat ./*.nano | wc -l)
 "$VIRT" main.nano --run > "$t/big.out" 2> "$t/big.err"; st=$?
 [ "$st" = 0 ] && cmp -s "$t/big.out" expected.out; ok $? "--run of tests/stage0/big ($lines lines, $(ls ./*.nano | wc -l) modules) prints its expected output" "$t/big.err"
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

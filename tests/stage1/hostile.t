@@ -6,16 +6,10 @@
 # bounded with an error at the element beyond; 5. a source that cannot be read, an empty import
 # path and a source beyond 16 MiB are errors naming the file; 6. a diagnostic in a line of 600 KB
 # quotes a part of it; 7. an output that cannot be written is reported with the reason in words.
-set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${NANO_BUILD:-$ROOT/build}
+. "$(dirname "$0")/../lib/tap.sh"
 VIRT=${NANO_VIRT:-$BUILD/stage1/nano_virt}
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
-if [ ! -x "$VIRT" ] || [ ! -x "$VM" ]; then echo "1..0 # SKIP nano_virt is not built"; exit 0; fi
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); [ $# -ge 3 ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 10; fi; }
+need "$VIRT" "$VM"
 cd "$t" || exit 1
 export PWD="$t"
 
@@ -145,5 +139,4 @@ printf "$main_ok" > w.nano
 mkdir -p isdir.nvm
 "$VIRT" w.nano -o isdir.nvm > out 2> err; st=$?
 [ "$st" = 1 ] && [ "$(cat err)" = "nano_virt: cannot write isdir.nvm: Is a directory" ]; ok $? "a directory (exit $st)" err
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -7,14 +7,8 @@
 # its names with other types, one with a lexical and a syntax error, one whose shadow test
 # fails, one with a warning, and a good one importing the same module as the first.  Run with
 # the native stage 1 compiler and the self-hosted one (bin/nano_virt); NANO_VIRT adds another.
-set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${NANO_BUILD:-$ROOT/build}
+. "$(dirname "$0")/../lib/tap.sh"
 COMPILERS="$BUILD/stage1/nano_virt $ROOT/bin/nano_virt ${NANO_VIRT:-}"
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); [ $# -ge 3 ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 20; fi; }
 
 cd "$t"
 cat > util.nano <<'N'
@@ -202,5 +196,4 @@ if [ -x "$nv" ]; then
     [ "$st" = 2 ] && [ -f outd/a_good.nvm ] && grep -q "cannot read missing.nano" err
     ok $? "an unreadable input is reported (exit 2) and the others are still compiled" err
 fi
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -1,17 +1,13 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # The compiler's .nvm writer (stage1/nvm.nano), built natively by stage0, writes a program that
 # the VM's loader and verifier accept and run; its bytes are deterministic; its own shadow tests
 # pass.
-cd "$(dirname "$0")/../.." || exit 1
-B=${NANO_BUILD:-build}
+. "$(dirname "$0")/../lib/tap.sh"
+cd "$ROOT" || exit 1
 VM=${NANO_VM:-bin/nano_vm}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); fi; }
 
 src=tests/stage1/nvm_writer/main.nano
-flags=$(cat "$B/bootstrap/link.flags")
+flags=$(cat "$BUILD/bootstrap/link.flags")
 bin/nanoc0 -o "$t/w.c" "$src" && cc -std=c11 -O0 -w "$t/w.c" $flags -o "$t/w"
 ok $? "the writer builds through nanoc0"
 bin/nanoc0 --tests -o "$t/wt.c" "$src" && cc -std=c11 -O0 -w "$t/wt.c" $flags -o "$t/wt"
@@ -35,5 +31,4 @@ grep -q "^ok 1 - shadow fib" "$t/tap" && grep -q "^not ok 2 - shadow fib_again" 
 [ "$(cat "$t/report")" = "$(printf 'ok fib\nnot ok fib_again\tw.nano:9\tassertion failed')" ]; ok $? "run_shadow_tests runs them natively (the VM library's runner)"
 "$VM" --dis "$t/a.nvm" >"$t/dis"
 grep -q "Point" "$t/dis" && grep -q "Result" "$t/dis"; ok $? "the type table names Point and Result"
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

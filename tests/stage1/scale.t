@@ -4,15 +4,10 @@
 # enum and on a union, a literal of a struct with 5,000 fields are compiled by bin/nano_virt.nvm under nano_vm --max-steps, a bound
 # generous for linear time and far below what a quadratic path needs (the counts of steps are
 # deterministic: no wall-clock limit).
-set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib/tap.sh"
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
 NVM=${NANO_VIRT_NVM:-$ROOT/bin/nano_virt.nvm}
-if [ ! -x "$VM" ] || [ ! -f "$NVM" ]; then echo "1..0 # SKIP bin/nano_virt.nvm is not built"; exit 0; fi
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); [ $# -ge 3 ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 10; fi; }
+need "$VM" "$NVM"
 
 tail_main='fn main() -> int {\n    return 0\n}\n\nshadow main {\n    assert true\n}\n'
 # compile NAME STEPS WHAT: compiles $t/NAME.nano within STEPS instructions
@@ -49,5 +44,4 @@ awk 'BEGIN { printf "struct S { f0: int"; for (i = 1; i < 5000; i++) printf ", f
 printf "$tail_main" >> "$t/struct.nano"
 compile struct 100000000 "a literal of a struct with 5,000 fields"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

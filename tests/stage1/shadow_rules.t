@@ -4,13 +4,7 @@
 # passes and `exit N` fails, every test runs after a failure, each failure is one line
 # "FILE:LINE: shadow test 'f' failed: MESSAGE", exit status 1 and no output file; and the same
 # through the self-hosted compiler (NANO_SELF, default bin/nano_virt).
-set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${NANO_BUILD:-$ROOT/build}
-t=$(mktemp -d)
-trap 'rm -rf "$t"' EXIT
-n=0; failed=0
-ok() { n=$((n+1)); if [ "$1" = 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; failed=$((failed+1)); [ $# -ge 3 ] && [ -f "$3" ] && sed 's/^/# /' "$3" | head -n 10; fi; }
+. "$(dirname "$0")/../lib/tap.sh"
 
 cat > "$t/pass.nano" <<'N'
 let mut counter: int = 0
@@ -140,5 +134,4 @@ for compiler in "$BUILD/stage1/nano_virt" "${NANO_SELF:-$ROOT/bin/nano_virt}"; d
     grep -q "^spin.nano:18: shadow test 'two' failed: assertion failed\$" "$t/err"
     ok $? "$name: and the next test runs" "$t/err"
 done
-echo "1..$n"
-[ "$failed" = 0 ]
+finish
