@@ -10,25 +10,16 @@
 # Speed: the C files are compiled with `cc -c` in batches (two batches at a time); each object's
 # symbols are made local except its renamed `main` (objcopy), and everything is linked once into
 # one executable that runs the program named by its first argument.  Programs run two at a time.
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${NANO_BUILD:-$ROOT/build}
+. "$(dirname "$0")/../lib/tap.sh"
 NANOC0=${NANOC0:-$ROOT/bin/nanoc0}
 CC=${CC:-cc}
 OBJCOPY=${OBJCOPY:-objcopy}
-if [ ! -x "$NANOC0" ] || [ ! -f "$BUILD/bootstrap/libnanort.a" ] || [ ! -f "$BUILD/bootstrap/link.flags" ]; then
-    echo "1..0 # SKIP nanoc0 or the bootstrap runtime is not built (make test-build)"
-    exit 0
-fi
+need "$NANOC0" "$BUILD/bootstrap/libnanort.a" "$BUILD/bootstrap/link.flags"
 LINK=$(cat "$BUILD/bootstrap/link.flags")
 INCLUDES=
 for w in $LINK; do case "$w" in -I*) INCLUDES="$INCLUDES $w" ;; esac; done
 CFLAGS="-std=c11 -O0 -w -fno-common $INCLUDES"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_conformance.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 1' INT TERM HUP PIPE
-mkdir -p "$TMP/c" "$TMP/res"
+mkdir -p "$t/c" "$t/res"
 
 # The programs: NAME.nano, and NAME/main.nano for multi-module programs.  Each entry P.nano has
 # its expectations beside it: P.out, P.status, P.err, P.args, P.stdin.
@@ -51,47 +42,47 @@ id_of() { case "$1" in */main.nano) echo "${1%/main.nano}" ;; *) echo "${1%.nano
 
 # 1. transpile; program k's main becomes nano_conf_run_k, its --tests main nano_conf_test_k
 k=0
-: > "$TMP/ids"
+: > "$t/ids"
 for e in "${progs[@]}"; do
     k=$((k + 1))
     id=$(id_of "$e")
-    echo "$k $id $e" >> "$TMP/ids"
-    if "$NANOC0" -o "$TMP/c/r$k.c0" "$e" 2> "$TMP/res/$id.c0err" && "$NANOC0" --tests -o "$TMP/c/t$k.c0" "$e" 2>> "$TMP/res/$id.c0err"; then
-        { echo "#define main nano_conf_run_$k"; cat "$TMP/c/r$k.c0"; } > "$TMP/c/r$k.c"
-        { echo "#define main nano_conf_test_$k"; cat "$TMP/c/t$k.c0"; } > "$TMP/c/t$k.c"
+    echo "$k $id $e" >> "$t/ids"
+    if "$NANOC0" -o "$t/c/r$k.c0" "$e" 2> "$t/res/$id.c0err" && "$NANOC0" --tests -o "$t/c/t$k.c0" "$e" 2>> "$t/res/$id.c0err"; then
+        { echo "#define main nano_conf_run_$k"; cat "$t/c/r$k.c0"; } > "$t/c/r$k.c"
+        { echo "#define main nano_conf_test_$k"; cat "$t/c/t$k.c0"; } > "$t/c/t$k.c"
     fi
 done
 
 # 2. compile in batches, localize, link once
-cd "$TMP/c"
+cd "$t/c"
 ls | grep '\.c$' | xargs -P 2 -n 16 $CC $CFLAGS -c 2> /dev/null
-: > "$TMP/table"
+: > "$t/table"
 objs=()
 while read -r k id e; do
     if [ ! -f "r$k.c" ]; then continue; fi
     ok_both=1
     for kind in r t; do
         if [ ! -f "$kind$k.o" ]; then # compile it alone for the message
-            $CC $CFLAGS -c "$kind$k.c" 2>> "$TMP/res/$id.ccerr"
+            $CC $CFLAGS -c "$kind$k.c" 2>> "$t/res/$id.ccerr"
         fi
         if [ -f "$kind$k.o" ]; then
             if [ $kind = r ]; then sym=nano_conf_run_$k; else sym=nano_conf_test_$k; fi
-            $OBJCOPY --keep-global-symbol=$sym "$kind$k.o" 2>> "$TMP/res/$id.ccerr" || ok_both=0
+            $OBJCOPY --keep-global-symbol=$sym "$kind$k.o" 2>> "$t/res/$id.ccerr" || ok_both=0
         else
             ok_both=0
         fi
     done
     if [ $ok_both = 1 ]; then
         objs+=("r$k.o" "t$k.o")
-        echo "$k $id" >> "$TMP/table"
+        echo "$k $id" >> "$t/table"
     fi
-done < "$TMP/ids"
+done < "$t/ids"
 {
     echo '#include <stdio.h>'
     echo '#include <string.h>'
-    while read -r k id; do echo "int nano_conf_run_$k(int, char **); int nano_conf_test_$k(int, char **);"; done < "$TMP/table"
+    while read -r k id; do echo "int nano_conf_run_$k(int, char **); int nano_conf_test_$k(int, char **);"; done < "$t/table"
     echo 'static const struct { const char *id; int (*run)(int, char **); int (*test)(int, char **); } progs[] = {'
-    while read -r k id; do echo "    {\"$id\", nano_conf_run_$k, nano_conf_test_$k},"; done < "$TMP/table"
+    while read -r k id; do echo "    {\"$id\", nano_conf_run_$k, nano_conf_test_$k},"; done < "$t/table"
     echo '    {0, 0, 0}};'
     echo 'int main(int argc, char **argv) { /* all PROG [args]: runs PROG (argv[0] = PROG); all --tests PROG: its shadow tests */'
     echo '    int tests = argc > 1 && strcmp(argv[1], "--tests") == 0;'
@@ -103,21 +94,21 @@ done < "$TMP/ids"
     echo '    return 125;'
     echo '}'
 } > dispatch.c
-ALL="$TMP/all"
-if [ ${#objs[@]} -gt 0 ] && ! $CC $CFLAGS dispatch.c "${objs[@]}" $LINK -o "$ALL" 2> "$TMP/link.err"; then
+ALL="$t/all"
+if [ ${#objs[@]} -gt 0 ] && ! $CC $CFLAGS dispatch.c "${objs[@]}" $LINK -o "$ALL" 2> "$t/link.err"; then
     echo "Bail out! linking the programs failed"
-    sed 's/^/# /' "$TMP/link.err" | head -20
+    sed 's/^/# /' "$t/link.err" | head -20
     exit 1
 fi
 cd "$HERE"
 
 # 3. run, two at a time; each writes its two TAP lines (without numbers) to res/ID.tap
 run_one() {
-    local id=$1 e=$2 p=${2%.nano} r="$TMP/res/$1"
+    local id=$1 e=$2 p=${2%.nano} r="$t/res/$1"
     local args=() input=/dev/null status want_status=0 line errs=
     [ -f "$p.args" ] && mapfile -t args < "$p.args"
     [ -f "$p.stdin" ] && input=$HERE/$p.stdin
-    local scratch="$TMP/scratch.$id"
+    local scratch="$t/scratch.$id"
     rm -rf "$scratch" && mkdir -p "$scratch"
     (cd "$scratch" && NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$scratch" $TIMEOUT "$ALL" "$id" "${args[@]}" \
         > "$r.stdout" 2> "$r.stderr" < "$input")
@@ -165,29 +156,20 @@ run_one() {
 TIMEOUT=
 command -v timeout > /dev/null && TIMEOUT="timeout 60"
 export -f run_one
-export TMP HERE ALL TIMEOUT
-cut -d' ' -f2 "$TMP/table" > "$TMP/torun"
+export t HERE ALL TIMEOUT
+cut -d' ' -f2 "$t/table" > "$t/torun"
 while read -r id; do
-    grep -m1 " $id " "$TMP/ids" | cut -d' ' -f3
-done < "$TMP/torun" > "$TMP/torun.e"
-paste -d' ' "$TMP/torun" "$TMP/torun.e" | xargs -P 2 -L 1 bash -c 'run_one "$0" "$1"'
+    grep -m1 " $id " "$t/ids" | cut -d' ' -f3
+done < "$t/torun" > "$t/torun.e"
+paste -d' ' "$t/torun" "$t/torun.e" | xargs -P 2 -L 1 bash -c 'run_one "$0" "$1"'
 
 # 4. report in order, numbered
-N=0
-FAILED=0
-ok() { N=$((N + 1)); echo "ok $N - $1"; }
-not_ok() {
-    N=$((N + 1)); FAILED=$((FAILED + 1))
-    echo "not ok $N - $1"; shift
-    for f in "$@"; do [ -f "$f" ] && head -c 2000 "$f" | sed 's/^/#   /'; done
-    return 0
-}
 while read -r k id e; do
-    r="$TMP/res/$id"
-    if [ ! -f "$TMP/c/r$k.c" ]; then
+    r="$t/res/$id"
+    if [ ! -f "$t/c/r$k.c" ]; then
         not_ok "$id: nanoc0 accepts it" "$r.c0err"
         not_ok "$id: shadow tests"
-    elif ! grep -q "^$k $id\$" "$TMP/table"; then
+    elif ! grep -q "^$k $id\$" "$t/table"; then
         not_ok "$id: the C compiles" "$r.ccerr"
         not_ok "$id: shadow tests"
     elif [ ! -f "$r.result" ]; then
@@ -198,16 +180,16 @@ while read -r k id e; do
         while IFS= read -r line; do
             case "$line" in
             "ok - $id: output"*) [ -n "$todo" ] && line="$line # TODO $todo" ;;
-            "not ok - $id: output"*) [ -n "$todo" ] && line="$line # TODO $todo" && FAILED=$((FAILED - 1)) ;;
+            "not ok - $id: output"*) [ -n "$todo" ] && line="$line # TODO $todo" ;;
             esac
             case "$line" in
-            "ok - "*) N=$((N + 1)); echo "ok $N - ${line#ok - }" ;;
-            "not ok - "*) N=$((N + 1)); FAILED=$((FAILED + 1)); echo "not ok $N - ${line#not ok - }" ;;
+            "ok - "*) ok 0 "${line#ok - }" ;;
+            "not ok - "*) ok 1 "${line#not ok - }" ;;
             *) echo "$line" ;;
             esac
         done < "$r.result"
     fi
-done < "$TMP/ids"
+done < "$t/ids"
 
 # 5. every expectation file belongs to a program, every program has its .out
 orphans=
@@ -217,16 +199,15 @@ done
 for e in $entries; do
     [ -f "${e%.nano}.out" ] || orphans="$orphans ${e%.nano}.out(missing)"
 done
-if [ -z "$orphans" ]; then ok "every program has its .out and every expectation file its program"; else
-    echo "$orphans" > "$TMP/orphans"; not_ok "every program has its .out and every expectation file its program" "$TMP/orphans"; fi
+if [ -z "$orphans" ]; then ok 0 "every program has its .out and every expectation file its program"; else
+    echo "$orphans" > "$t/orphans"; not_ok "every program has its .out and every expectation file its program" "$t/orphans"; fi
 
 # 6. every builtin of docs/BUILTINS.md is called by some program of the suite
 missing=
 for n in $(grep '^| `' "$ROOT/docs/BUILTINS.md" | cut -d'|' -f2 | grep -o '`[a-z_0-9]*`' | tr -d '`' | sort -u); do
     cat *.nano */*.nano */*/*.nano 2> /dev/null | grep -q "($n[ )]" || missing="$missing $n"
 done
-if [ -z "$missing" ]; then ok "every builtin of docs/BUILTINS.md is called by a program"; else
-    echo "$missing" > "$TMP/missing"; not_ok "every builtin of docs/BUILTINS.md is called by a program" "$TMP/missing"; fi
+if [ -z "$missing" ]; then ok 0 "every builtin of docs/BUILTINS.md is called by a program"; else
+    echo "$missing" > "$t/missing"; not_ok "every builtin of docs/BUILTINS.md is called by a program" "$t/missing"; fi
 
-echo "1..$N"
-[ "$FAILED" -eq 0 ]
+finish

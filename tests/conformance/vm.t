@@ -7,33 +7,24 @@
 #
 # NANO_VM chooses the VM (vm_san.t runs the suite under the AddressSanitizer and
 # UndefinedBehaviorSanitizer build).
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${NANO_BUILD:-$ROOT/build}
+. "$(dirname "$0")/../lib/tap.sh"
 VIRT=${NANO_VIRT:-$BUILD/stage1/nano_virt}
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
-if [ ! -x "$VIRT" ] || [ ! -x "$VM" ]; then
-    echo "1..0 # SKIP nano_virt or nano_vm is not built (make test-build)"
-    exit 0
-fi
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_conformance_vm.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 1' INT TERM HUP PIPE
+need "$VIRT" "$VM"
 
 cd "$HERE"
 entries=$(ls *.nano */main.nano 2> /dev/null | sort)
 
-# run_one ENTRY: compiles and runs one program, writes TMP/res/ID.result ("ok" or the reasons).
+# run_one ENTRY: compiles and runs one program, writes $t/res/ID.result ("ok" or the reasons).
 run_one() {
     local e=$1 id dir base
     case "$e" in */main.nano) id=${e%/main.nano} ;; *) id=${e%.nano} ;; esac
     base=${e%.nano}
-    dir=$TMP/run/$id
-    mkdir -p "$dir" "$TMP/res"
-    local res=$TMP/res/$id.result
+    dir=$t/run/$id
+    mkdir -p "$dir" "$t/res"
+    local res=$t/res/$id.result
     # compiled inside the scratch directory: shadow tests run at compile time and may write files
-    if ! (cd "$dir" && NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$dir" "$VIRT" "$HERE/$e" -o "$TMP/run/$id.nvm" > "$dir.cout" 2> "$dir.cerr"); then
+    if ! (cd "$dir" && NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$dir" "$VIRT" "$HERE/$e" -o "$t/run/$id.nvm" > "$dir.cout" 2> "$dir.cerr"); then
         { echo "nano_virt failed:"; head -n 20 "$dir.cerr"; } > "$res"
         return
     fi
@@ -44,7 +35,7 @@ run_one() {
     local input=/dev/null
     [ -f "$base.stdin" ] && input=$HERE/$base.stdin
     (cd "$dir" && env -u NANO_CONFORMANCE_UNSET NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP="$dir" \
-        "$VM" "$TMP/run/$id.nvm" ${args[@]+"${args[@]}"} < "$input" > "$dir.out" 2> "$dir.err")
+        "$VM" "$t/run/$id.nvm" ${args[@]+"${args[@]}"} < "$input" > "$dir.out" 2> "$dir.err")
     local status=$? want=0 problems=""
     [ -f "$base.status" ] && want=$(cat "$base.status")
     [ "$status" = "$want" ] || problems="${problems}exit status $status, expected $want
@@ -64,22 +55,13 @@ run_one() {
     if [ -z "$problems" ]; then echo ok > "$res"; else printf '%s' "$problems" > "$res"; fi
 }
 export -f run_one
-export TMP VIRT VM HERE
+export t VIRT VM HERE
 
 printf '%s\n' $entries | xargs -P 2 -I{} bash -c 'run_one "$1"' _ {}
 
-n=0
-failed=0
 for e in $entries; do
     case "$e" in */main.nano) id=${e%/main.nano} ;; *) id=${e%.nano} ;; esac
-    n=$((n + 1))
-    if [ "$(cat "$TMP/res/$id.result" 2> /dev/null)" = ok ]; then
-        echo "ok $n - $id"
-    else
-        echo "not ok $n - $id"
-        sed 's/^/# /' "$TMP/res/$id.result" 2> /dev/null || echo "# no result"
-        failed=$((failed + 1))
-    fi
+    [ "$(cat "$t/res/$id.result" 2> /dev/null)" = ok ]
+    ok $? "$id" "$(cat "$t/res/$id.result" 2> /dev/null || echo "no result")"
 done
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

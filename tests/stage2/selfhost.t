@@ -12,33 +12,33 @@ progs=$(ls tests/conformance/*.nano tests/conformance/*/main.nano tests/frontend
 n=0; same=0; differ=""
 for p in $progs; do
     n=$((n + 1))
-    "$S1" --no-shadow "$p" -o "$TMP/1.nvm" > /dev/null 2>&1; s1=$?
-    "$S2" --no-shadow "$p" -o "$TMP/2.nvm" > /dev/null 2>&1; s2=$?
-    if [ "$s1" = "$s2" ] && cmp -s "$TMP/1.nvm" "$TMP/2.nvm"; then
+    "$S1" --no-shadow "$p" -o "$t/1.nvm" > /dev/null 2>&1; s1=$?
+    "$S2" --no-shadow "$p" -o "$t/2.nvm" > /dev/null 2>&1; s2=$?
+    if [ "$s1" = "$s2" ] && cmp -s "$t/1.nvm" "$t/2.nvm"; then
         same=$((same + 1))
     else
         differ="$differ $p"
     fi
-    rm -f "$TMP/1.nvm" "$TMP/2.nvm"
+    rm -f "$t/1.nvm" "$t/2.nvm"
 done
-echo "$differ" | tr ' ' '\n' > "$TMP/differ"
-[ "$same" = "$n" ]; ok $? "the same .nvm bytes from both compilers for $same of $n programs" "$TMP/differ"
+echo "$differ" | tr ' ' '\n' > "$t/differ"
+[ "$same" = "$n" ]; ok $? "the same .nvm bytes from both compilers for $same of $n programs" "$t/differ"
 n=0; same=0; differ=""
 for p in $(ls tests/frontend/fail/*.nano tests/frontend/fail/*/main.nano tests/frontend/warn/*.nano 2> /dev/null | sort); do
     n=$((n + 1))
-    (cd "$(dirname "$p")" && "$S1" --check "$(basename "$p")" > "$TMP/o1" 2>&1; echo "status $?" >> "$TMP/o1")
-    (cd "$(dirname "$p")" && "$S2" --check "$(basename "$p")" > "$TMP/o2" 2>&1; echo "status $?" >> "$TMP/o2")
-    if cmp -s "$TMP/o1" "$TMP/o2"; then same=$((same + 1)); else differ="$differ $p"; fi
+    (cd "$(dirname "$p")" && "$S1" --check "$(basename "$p")" > "$t/o1" 2>&1; echo "status $?" >> "$t/o1")
+    (cd "$(dirname "$p")" && "$S2" --check "$(basename "$p")" > "$t/o2" 2>&1; echo "status $?" >> "$t/o2")
+    if cmp -s "$t/o1" "$t/o2"; then same=$((same + 1)); else differ="$differ $p"; fi
 done
-echo "$differ" | tr ' ' '\n' > "$TMP/differ"
-[ "$same" = "$n" ]; ok $? "the same diagnostics and status from both compilers for $same of $n error programs" "$TMP/differ"
+echo "$differ" | tr ' ' '\n' > "$t/differ"
+[ "$same" = "$n" ]; ok $? "the same diagnostics and status from both compilers for $same of $n error programs" "$t/differ"
 for flag in --help --version --frobnicate; do
-    "$S1" $flag > "$TMP/o1" 2>&1; echo "status $?" >> "$TMP/o1"
-    "$S2" $flag > "$TMP/o2" 2>&1; echo "status $?" >> "$TMP/o2"
-    cmp -s "$TMP/o1" "$TMP/o2"; ok $? "the same output and status for $flag"
+    "$S1" $flag > "$t/o1" 2>&1; echo "status $?" >> "$t/o1"
+    "$S2" $flag > "$t/o2" 2>&1; echo "status $?" >> "$t/o2"
+    cmp -s "$t/o1" "$t/o2"; ok $? "the same output and status for $flag"
 done
 for p in tests/bench/programs/*.nano; do
-    "$S1" "$p" -o "$TMP/1.nvm" > /dev/null 2>&1 && "$S2" "$p" -o "$TMP/2.nvm" > /dev/null 2>&1 && cmp -s "$TMP/1.nvm" "$TMP/2.nvm"
+    "$S1" "$p" -o "$t/1.nvm" > /dev/null 2>&1 && "$S2" "$p" -o "$t/2.nvm" > /dev/null 2>&1 && cmp -s "$t/1.nvm" "$t/2.nvm"
     ok $? "the same bytes for benchmark $(basename "$p")"
 done
-done_testing
+finish
