@@ -6,26 +6,17 @@
 # outside: the co-process's pid and descriptors, how many co-processes start (a logging wrapper
 # named by NANO_COP), SIGKILL of the co-process during a blocking call, SIGKILL of nano_vm.
 # Every test works in its own temporary directory and kills only processes it started.
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${NANO_BUILD:-$ROOT/build}
+. "$(dirname "$0")/../lib/tap.sh"
 VIRT=$ROOT/bin/nano_virt
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
 VM_SAN=${NANO_VM_SAN:-$BUILD/san/nano_vm}
 COP=$ROOT/bin/nano_cop
-for f in "$VIRT" "$VM" "$COP"; do
-    if [ ! -x "$f" ]; then
-        echo "1..0 # SKIP $f is not built (make)"
-        exit 0
-    fi
-done
+need "$VIRT" "$VM" "$COP"
 unset NANO_COP
 export NANO_COP_TEST_VAR="value from the environment"
 # libcoptest.so by name, as a module's C code is found (callback.nano)
 export NANO_CLIB_PATH="/nonexistent:$BUILD/tests/cop"
 unset NANO_COP_TEST_UNSET
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_cop_t.XXXXXX")
 # processes this test started and has not seen end (nano_vm, and co-processes found through
 # it); at exit, those still alive (and still nano_vm or nano_cop) are killed
 STARTED=""
@@ -40,23 +31,9 @@ cleanup() {
         comm=$(cat "/proc/$p/comm" 2> /dev/null)
         case "$comm" in nano_vm | nano_cop) kill -9 "$p" 2> /dev/null ;; esac
     done
-    rm -rf "$TMP"
+    tap_cleanup
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM HUP PIPE
-
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    if [ "$1" = 0 ]; then
-        echo "ok $n - $2"
-    else
-        echo "not ok $n - $2"
-        failed=$((failed + 1))
-        [ $# -ge 3 ] && printf '%s\n' "$3" | head -n 12 | sed 's/^/# /'
-    fi
-}
 
 # wait_for FILE SECONDS: until FILE is not empty
 wait_for() {
@@ -78,9 +55,9 @@ gone() {
 
 # ---- 1. the programs with expectations -----------------------------------------------------
 
-# check ID VM LABEL: runs TMP/run/ID/ID.nvm on VM, compares with tests/cop/ID.*
+# check ID VM LABEL: runs $t/run/ID/ID.nvm on VM, compares with tests/cop/ID.*
 check() {
-    local id=$1 vm=$2 label=$3 dir=$TMP/run/$1 input=/dev/null problems="" line
+    local id=$1 vm=$2 label=$3 dir=$t/run/$1 input=/dev/null problems="" line
     [ -f "$HERE/$id.stdin" ] && input=$HERE/$id.stdin
     (cd "$dir" && "$vm" "$id.nvm" < "$input" > "$dir/out" 2> "$dir/err")
     local status=$? want=0
@@ -105,7 +82,7 @@ check() {
 
 for src in "$HERE"/*.nano; do
     id=$(basename "$src" .nano)
-    dir=$TMP/run/$id
+    dir=$t/run/$id
     mkdir -p "$dir"
     # compiled in the scratch directory (from a copy, so that messages name the file as
     # P.err does): its shadow tests run (and call C) at compile time
@@ -120,7 +97,7 @@ done
 
 # ---- 2. programs for the process checks ----------------------------------------------------
 
-P=$TMP/p
+P=$t/p
 mkdir -p "$P"
 cat > "$P/pids.nano" << 'EOF'
 extern fn getpid() -> int
@@ -204,32 +181,32 @@ cop_ppid=$(sed -n 2p "$P/pids.out")
 ok $? "C's getpid is the co-process's ($cop_pid), its getppid is nano_vm's ($vm)" "$(cat "$P/pids.out")"
 
 # a logging wrapper: one line per co-process started, then the real nano_cop
-LOG=$TMP/cop.log
-cat > "$TMP/wrap.sh" << EOF
+LOG=$t/cop.log
+cat > "$t/wrap.sh" << EOF
 #!/bin/sh
 echo "\$\$" >> "$LOG"
 exec "$COP" "\$@"
 EOF
-chmod +x "$TMP/wrap.sh"
+chmod +x "$t/wrap.sh"
 starts() { if [ -f "$LOG" ]; then wc -l < "$LOG" | tr -d ' '; else echo 0; fi; }
 
 rm -f "$LOG"
-out=$(cd "$P" && NANO_COP=$TMP/wrap.sh "$VM" noextern.nvm 2>&1)
+out=$(cd "$P" && NANO_COP=$t/wrap.sh "$VM" noextern.nvm 2>&1)
 [ "$out" = "declared, never called" ] && [ "$(starts)" = 0 ]
 ok $? "a program that calls no extern starts no co-process ($(starts) started)" "$out"
 
 rm -f "$LOG"
-out=$(cd "$P" && NANO_COP=$TMP/wrap.sh "$VM" many.nvm 2>&1)
+out=$(cd "$P" && NANO_COP=$t/wrap.sh "$VM" many.nvm 2>&1)
 [ "$out" = 499500 ] && [ "$(starts)" = 1 ]
 ok $? "1000 extern calls of one program: one co-process ($(starts) started)" "$out"
 
 rm -f "$LOG"
-(cd "$P" && NANO_COP=$TMP/wrap.sh "$VIRT" shadows.nano -o shadows2.nvm > /dev/null 2>&1)
+(cd "$P" && NANO_COP=$t/wrap.sh "$VIRT" shadows.nano -o shadows2.nvm > /dev/null 2>&1)
 [ $? = 0 ] && [ "$(starts)" = 2 ]
 ok $? "compiling: each shadow test that calls C runs in a fresh process with its own co-process ($(starts) started for 2 tests)"
 
 rm -f "$LOG"
-out=$(cd "$P" && NANO_COP=$TMP/wrap.sh "$VIRT" shadows.nano --run 2>&1)
+out=$(cd "$P" && NANO_COP=$t/wrap.sh "$VIRT" shadows.nano --run 2>&1)
 [ "$out" = 2 ] && [ "$(starts)" = 3 ]
 ok $? "nano_virt --run: 2 shadow tests and the program itself, 3 co-processes ($(starts) started)" "$out"
 all_gone=0
@@ -242,7 +219,7 @@ ok $all_gone "all of them have ended"
 # the co-process are the program's three and the two pipes (fd 7, open in nano_vm, is not passed)
 rm -f "$LOG"
 exec 7< /dev/null
-(cd "$P" && NANO_COP=$TMP/wrap.sh exec "$VM" sleeper.nvm > "$P/sleeper.out" 2> "$P/sleeper.err") &
+(cd "$P" && NANO_COP=$t/wrap.sh exec "$VM" sleeper.nvm > "$P/sleeper.out" 2> "$P/sleeper.err") &
 vm=$!
 STARTED="$STARTED $vm"
 exec 7<&-
@@ -289,9 +266,9 @@ else
 fi
 
 # NANO_COP naming something that is not there
-out=$(cd "$P" && NANO_COP=$TMP/no/such/nano_cop "$VM" many.nvm 2>&1)
+out=$(cd "$P" && NANO_COP=$t/no/such/nano_cop "$VM" many.nvm 2>&1)
 status=$?
-[ $status = 1 ] && printf '%s' "$out" | grep -qF "many.nano:5: error: extern call to labs: cannot start nano_cop ($TMP/no/such/nano_cop): No such file or directory"
+[ $status = 1 ] && printf '%s' "$out" | grep -qF "many.nano:5: error: extern call to labs: cannot start nano_cop ($t/no/such/nano_cop): No such file or directory"
 ok $? "a missing nano_cop is a runtime error naming the path and the reason" "$out"
 
 # nano_cop itself
@@ -301,5 +278,4 @@ ok $? "nano_cop --version names the protocol version"
 [ $? = 64 ]
 ok $? "nano_cop run by hand without --serve: usage, status 64"
 
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

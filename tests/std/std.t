@@ -19,40 +19,17 @@
 #
 # NANO_VIRT chooses the compiler for parts 1, 2, 4 and 5 (default build/stage1/nano_virt),
 # NANO_VM the VM.
-set -u
-HERE=$(cd "$(dirname "$0")" && pwd)
-ROOT=$(cd "$HERE/../.." && pwd)
-BUILD=${NANO_BUILD:-$ROOT/build}
+. "$(dirname "$0")/../lib/tap.sh"
 VIRT=${NANO_VIRT:-$BUILD/stage1/nano_virt}
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
 SELF=$ROOT/bin/nano_virt
-if [ ! -x "$VIRT" ] || [ ! -x "$VM" ] || [ ! -x "$SELF" ]; then
-    echo "1..0 # SKIP nano_virt or nano_vm is not built (make)"
-    exit 0
-fi
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/nano_std.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-trap 'exit 1' INT TERM HUP PIPE
+need "$VIRT" "$VM" "$SELF"
 unset NANO_LIB
-
-n=0
-failed=0
-# ok STATUS DESCRIPTION [FILE]: one TAP line; on failure the first lines of FILE as comments.
-ok() {
-    n=$((n + 1))
-    if [ "$1" = 0 ]; then
-        echo "ok $n - $2"
-    else
-        echo "not ok $n - $2"
-        failed=$((failed + 1))
-        if [ $# -ge 3 ] && [ -f "$3" ]; then sed 's/^/#   /' "$3" | head -n 20; fi
-    fi
-}
 
 # ---- 1. every module's shadow tests -----------------------------------------------------------
 for module in "$ROOT"/lib/std/*.nano; do
     name=$(basename "$module" .nano)
-    dir=$TMP/module_$name
+    dir=$t/module_$name
     mkdir -p "$dir"
     printf 'import "std/%s.nano"\n\nfn main() -> int {\n    return 0\n}\n' "$name" > "$dir/main.nano"
     (cd "$dir" && "$VIRT" main.nano -o main.nvm > out 2> err)
@@ -64,7 +41,7 @@ done
 # ---- 2. the test programs -----------------------------------------------------------------------
 # run_program P: compiles and runs tests/std/P.nano; prints the problems (nothing when it passes).
 run_program() {
-    local base=$HERE/$1 dir=$TMP/run_$1 line args=()
+    local base=$HERE/$1 dir=$t/run_$1 line args=()
     mkdir -p "$dir"
     if ! (cd "$dir" && "$VIRT" "$base.nano" -o prog.nvm > cout 2> cerr); then
         echo "nano_virt failed:"
@@ -97,13 +74,13 @@ run_program() {
 
 for program in "$HERE"/*.nano; do
     name=$(basename "$program" .nano)
-    run_program "$name" > "$TMP/$name.problems" 2>&1
-    [ ! -s "$TMP/$name.problems" ]
-    ok $? "tests/std/$name.nano runs as expected" "$TMP/$name.problems"
+    run_program "$name" > "$t/$name.problems" 2>&1
+    [ ! -s "$t/$name.problems" ]
+    ok $? "tests/std/$name.nano runs as expected" "$t/$name.problems"
 done
 
 # ---- 3. finding the library -------------------------------------------------------------------
-away=$TMP/elsewhere/project
+away=$t/elsewhere/project
 mkdir -p "$away"
 cat > "$away/all.nano" <<'N'
 import "std/args.nano"
@@ -128,41 +105,41 @@ fn main() -> int {
     return 0
 }
 N
-printf 'apple fig pear\n3.142\nb.nano\n1\n2\n' > "$TMP/all.expected"
-(cd "$away" && "$SELF" all.nano --run -- x y > "$TMP/all.out" 2> "$TMP/all.err")
+printf 'apple fig pear\n3.142\nb.nano\n1\n2\n' > "$t/all.expected"
+(cd "$away" && "$SELF" all.nano --run -- x y > "$t/all.out" 2> "$t/all.err")
 st=$?
-[ "$st" = 0 ] && cmp -s "$TMP/all.out" "$TMP/all.expected"
-ok $? "bin/nano_virt by its absolute path, from a scratch directory: every module imported unqualified (exit $st)" "$TMP/all.err"
+[ "$st" = 0 ] && cmp -s "$t/all.out" "$t/all.expected"
+ok $? "bin/nano_virt by its absolute path, from a scratch directory: every module imported unqualified (exit $st)" "$t/all.err"
 relative=$(perl -MFile::Spec -e 'print File::Spec->abs2rel($ARGV[0], $ARGV[1])' "$SELF" "$away")
-(cd "$away" && "$relative" all.nano --run -- x y > "$TMP/all.out" 2> "$TMP/all.err")
+(cd "$away" && "$relative" all.nano --run -- x y > "$t/all.out" 2> "$t/all.err")
 st=$?
-[ "$st" = 0 ] && cmp -s "$TMP/all.out" "$TMP/all.expected"
-ok $? "bin/nano_virt by a relative path ($relative) (exit $st)" "$TMP/all.err"
-(cd "$away" && "$BUILD/stage1/nano_virt" all.nano --run -- x y > "$TMP/all.out" 2> "$TMP/all.err")
+[ "$st" = 0 ] && cmp -s "$t/all.out" "$t/all.expected"
+ok $? "bin/nano_virt by a relative path ($relative) (exit $st)" "$t/all.err"
+(cd "$away" && "$BUILD/stage1/nano_virt" all.nano --run -- x y > "$t/all.out" 2> "$t/all.err")
 st=$?
-[ "$st" = 0 ] && cmp -s "$TMP/all.out" "$TMP/all.expected"
-ok $? "the native build/stage1/nano_virt finds them too (exit $st)" "$TMP/all.err"
-(cd "$away" && "$SELF" all.nano -o all.nvm > /dev/null 2>&1 && cd / && "$VM" "$away/all.nvm" x y > "$TMP/all.out" 2> "$TMP/all.err")
+[ "$st" = 0 ] && cmp -s "$t/all.out" "$t/all.expected"
+ok $? "the native build/stage1/nano_virt finds them too (exit $st)" "$t/all.err"
+(cd "$away" && "$SELF" all.nano -o all.nvm > /dev/null 2>&1 && cd / && "$VM" "$away/all.nvm" x y > "$t/all.out" 2> "$t/all.err")
 st=$?
-[ "$st" = 0 ] && cmp -s "$TMP/all.out" "$TMP/all.expected"
-ok $? "the compiled .nvm needs no library at run time (run from /) (exit $st)" "$TMP/all.err"
+[ "$st" = 0 ] && cmp -s "$t/all.out" "$t/all.expected"
+ok $? "the compiled .nvm needs no library at run time (run from /) (exit $st)" "$t/all.err"
 
 mkdir -p "$away/std"
 printf '# a project'"'"'s own std/strings.nano\npub fn split(s: string, sep: string) -> string {\n    return "local"\n}\n\nshadow split {\n    assert (== (split "" "") "local")\n}\n' > "$away/std/strings.nano"
 printf 'import "std/strings.nano"\n\nfn main() -> int {\n    (println (split "a" ","))\n    return 0\n}\n' > "$away/local.nano"
-(cd "$away" && "$VIRT" local.nano --run > "$TMP/local.out" 2> "$TMP/local.err")
-[ "$(cat "$TMP/local.out")" = local ]
-ok $? "a std/ directory beside the importing file comes before the library" "$TMP/local.err"
-mkdir -p "$TMP/mylib/std"
-cp "$away/std/strings.nano" "$TMP/mylib/std/strings.nano"
+(cd "$away" && "$VIRT" local.nano --run > "$t/local.out" 2> "$t/local.err")
+[ "$(cat "$t/local.out")" = local ]
+ok $? "a std/ directory beside the importing file comes before the library" "$t/local.err"
+mkdir -p "$t/mylib/std"
+cp "$away/std/strings.nano" "$t/mylib/std/strings.nano"
 rm -rf "$away/std"
-printf 'import "std/strings.nano"\n\nfn main() -> int {\n    (println (split "a" ","))\n    return 0\n}\n' > "$TMP/elsewhere/lib_override.nano"
-(cd "$TMP/elsewhere" && NANO_LIB=$TMP/mylib "$VIRT" lib_override.nano --run > "$TMP/local.out" 2> "$TMP/local.err")
-[ "$(cat "$TMP/local.out")" = local ]
-ok $? "NANO_LIB replaces the library directory" "$TMP/local.err"
+printf 'import "std/strings.nano"\n\nfn main() -> int {\n    (println (split "a" ","))\n    return 0\n}\n' > "$t/elsewhere/lib_override.nano"
+(cd "$t/elsewhere" && NANO_LIB=$t/mylib "$VIRT" lib_override.nano --run > "$t/local.out" 2> "$t/local.err")
+[ "$(cat "$t/local.out")" = local ]
+ok $? "NANO_LIB replaces the library directory" "$t/local.err"
 
 # ---- 4. std/test.nano in a shadow test --------------------------------------------------------
-cat > "$TMP/shadow_fail.nano" <<'N'
+cat > "$t/shadow_fail.nano" <<'N'
 import "std/test.nano"
 
 fn twice(x: int) -> int {
@@ -178,13 +155,13 @@ fn main() -> int {
     return 0
 }
 N
-(cd "$TMP" && "$VIRT" shadow_fail.nano -o shadow_fail.nvm > "$TMP/sf.out" 2> "$TMP/sf.err")
+(cd "$t" && "$VIRT" shadow_fail.nano -o shadow_fail.nvm > "$t/sf.out" 2> "$t/sf.err")
 st=$?
-[ "$st" = 1 ] && grep -q "shadow test 'twice' failed: assert_eq_int: expected 7, got 6" "$TMP/sf.err"
-ok $? "a failing assert_eq_int in a shadow test fails the compile, naming both values (exit $st)" "$TMP/sf.err"
+[ "$st" = 1 ] && grep -q "shadow test 'twice' failed: assert_eq_int: expected 7, got 6" "$t/sf.err"
+ok $? "a failing assert_eq_int in a shadow test fails the compile, naming both values (exit $st)" "$t/sf.err"
 
 # ---- 5. growth of the big operations ----------------------------------------------------------
-cat > "$TMP/perf.nano" <<'N'
+cat > "$t/perf.nano" <<'N'
 import "std/arrays.nano"
 import "std/strings.nano"
 import "std/maps.nano"
@@ -232,11 +209,11 @@ fn main() -> int {
     return 0
 }
 N
-(cd "$TMP" && "$VIRT" perf.nano -o perf.nvm > /dev/null 2> "$TMP/perf.err")
-ok $? "the growth program compiles" "$TMP/perf.err"
+(cd "$t" && "$VIRT" perf.nano -o perf.nvm > /dev/null 2> "$t/perf.err")
+ok $? "the growth program compiles" "$t/perf.err"
 # count N WHAT: the instructions nano_vm executes for WHAT on N elements (its --profile line).
 count() {
-    "$VM" --profile "$TMP/perf.nvm" "$1" "$2" 2>&1 > /dev/null | sed -n 's/^profile: \([0-9]*\) instructions.*/\1/p'
+    "$VM" --profile "$t/perf.nvm" "$1" "$2" 2>&1 > /dev/null | sed -n 's/^profile: \([0-9]*\) instructions.*/\1/p'
 }
 setup_small=$(count 50000 setup)
 setup_big=$(count 200000 setup)
@@ -252,5 +229,4 @@ for spec in sort_int:1300 sort_int_by:1400 sort_string:1200 unique_int:1300 smap
     ok $? "$what: $small instructions for 50,000 elements, $big for 200,000 (at most 6 times as many, and $((per * 200000)))"
 done
 
-echo "1..$n"
-[ "$failed" = 0 ]
+finish

@@ -6,8 +6,7 @@
 # as `struct NAME ...` (a `pub union` or `pub enum` likewise), every `pub let` as
 # `NAME: TYPE`. A declaration missing from the document, or an item of the document that the
 # module does not declare, fails.
-set -u
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$(dirname "$0")/../lib/paths.sh"
 exec perl -e '
 use strict; use warnings;
 my ($root) = @ARGV;
