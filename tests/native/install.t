@@ -8,7 +8,7 @@ use_run install
 dest=$t/dest
 P=/opt/nano
 root=$dest$P
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -C "$top" "$@"; }
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -s -C "$ROOT" "$@"; }
 mk install DESTDIR="$dest" PREFIX="$P" >"$t/mk.out" 2>&1; s=$?
 [ "$s" = 0 ]; ok $? "make install DESTDIR=... PREFIX=$P (status $s)"
 [ "$s" = 0 ] || show "$t/mk.out"

@@ -2,17 +2,14 @@
 # to the test's own XDG_RUNTIME_DIRs (tests/lib/daemon.sh, as tests/vmd/lib.sh), and
 # mkexe, an executable made by hand (perl) from a stub and a .nvm image as docs/EXECUTABLES.md
 # lays it out.
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${NANO_BUILD:-$top/build}
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/daemon.sh"
 VIRT=$BUILD/stage1/nano_virt
-VM=${NANO_VM:-$top/bin/nano_vm}
-VMD=${NANO_VMD_BIN:-$top/bin/nano_vmd}
+VM=${NANO_VM:-$ROOT/bin/nano_vm}
+VMD=${NANO_VMD_BIN:-$ROOT/bin/nano_vmd}
 ASM=$BUILD/tests/nvmasm
-FULL=$top/bin/nano_stub_full
-THIN=$top/bin/nano_stub_thin
+FULL=$ROOT/bin/nano_stub_full
+THIN=$ROOT/bin/nano_stub_thin
 export NANO_VMD=$VMD
-. "$top/tests/lib/daemon.sh"
 
 # mkexe STUB NVM OUT: STUB's bytes, NVM's, the trailer (offset, length, CRC-32, version, magic)
 mkexe() {
@@ -25,6 +22,4 @@ mkexe() {
         close $o or die "$ARGV[2]: $!";' "$1" "$2" "$3" && chmod 755 "$3"
 }
 
-for f in "$VIRT" "$VM" "$VMD" "$FULL" "$THIN" "$ASM"; do
-    [ -x "$f" ] || { echo "1..0 # SKIP $f is not built (make test-build)"; exit 0; }
-done
+need "$VIRT" "$VM" "$VMD" "$FULL" "$THIN" "$ASM"

@@ -8,75 +8,74 @@
 # 0); the same source gives the same bytes; they are written with mode 0777 less the umask,
 # through symbolic links (also dangling ones).
 . "$(dirname "$0")/lib.sh"
-here=$top/tests/native
 export NANO_VMD_GRACE=600
 use_run main
 
-. "$top/tests/vmd/programs.sh"
+. "$ROOT/tests/vmd/programs.sh"
 printf 'one\ntwo\nthree' >"$t/in3"
 
 # ---- the compiler's options
-"$VIRT" "$here/world.nano" --native -o "$t/world" 2>"$t/err"; s=$?
+"$VIRT" "$HERE/world.nano" --native -o "$t/world" 2>"$t/err"; s=$?
 [ "$s" = 0 ] && [ -x "$t/world" ]; ok $? "--native -o writes an executable (status $s)"
 show "$t/err"
-"$VIRT" "$here/world.nano" --daemon-wrapper -o "$t/world.thin" 2>"$t/err"; s=$?
+"$VIRT" "$HERE/world.nano" --daemon-wrapper -o "$t/world.thin" 2>"$t/err"; s=$?
 [ "$s" = 0 ] && [ -x "$t/world.thin" ]; ok $? "--daemon-wrapper -o writes an executable (status $s)"
-"$VIRT" "$here/world.nano" --emit-nvm -o "$t/world.nvm" && "$VIRT" "$here/world.nano" -o "$t/world.default.nvm" &&
+"$VIRT" "$HERE/world.nano" --emit-nvm -o "$t/world.nvm" && "$VIRT" "$HERE/world.nano" -o "$t/world.default.nvm" &&
     cmp -s "$t/world.nvm" "$t/world.default.nvm"; ok $? "--emit-nvm writes the .nvm, the default"
-cp "$here/world.nano" "$t/prog.nano"
+cp "$HERE/world.nano" "$t/prog.nano"
 mkdir -p "$t/od"
 (cd "$t" && "$VIRT" prog.nano --native && "$VIRT" prog.nano --daemon-wrapper --out-dir "$t/od") 2>"$t/err"
 [ -x "$t/prog" ] && [ -x "$t/od/prog" ] && [ ! -e "$t/prog.nvm" ]
 ok $? "the default output is FILE without .nano, --out-dir DIR gives DIR/NAME"
 show "$t/err"
-"$VIRT" "$here/world.nano" --native --emit-nvm -o "$t/x" 2>"$t/err"; s=$?
+"$VIRT" "$HERE/world.nano" --native --emit-nvm -o "$t/x" 2>"$t/err"; s=$?
 [ "$s" = 2 ] && grep -q "^nano_virt: --native and --emit-nvm cannot be combined$" "$t/err"; ok $? "--native with --emit-nvm is a usage error (status $s)"
-"$VIRT" --check "$here/world.nano" --daemon-wrapper 2>"$t/err"; s=$?
+"$VIRT" --check "$HERE/world.nano" --daemon-wrapper 2>"$t/err"; s=$?
 [ "$s" = 2 ] && grep -q "^nano_virt: --check cannot be combined with --daemon-wrapper$" "$t/err"; ok $? "--check with --daemon-wrapper is a usage error (status $s)"
-"$VIRT" "$here/world.nano" --native -o "$t/no/such/dir/x" 2>"$t/err"; s=$?
+"$VIRT" "$HERE/world.nano" --native -o "$t/no/such/dir/x" 2>"$t/err"; s=$?
 [ "$s" = 1 ] && grep -q "^nano_virt: cannot write $t/no/such/dir/x: No such file or directory$" "$t/err"
 ok $? "an output in a missing directory: status 1 and the reason in words (status $s)"
 show "$t/err"
 mkdir -p "$t/lonely"
 cp "$VIRT" "$t/lonely/nano_virt"
-"$t/lonely/nano_virt" "$here/world.nano" --native -o "$t/x" 2>"$t/err"; s=$?
+"$t/lonely/nano_virt" "$HERE/world.nano" --native -o "$t/x" 2>"$t/err"; s=$?
 [ "$s" = 1 ] && grep -q "^nano_virt: cannot write $t/x: the runtime stub nano_stub_full for --native is not installed (looked for $t/lonely/nano_stub_full and $(dirname "$t")/bin/nano_stub_full)$" "$t/err" && [ ! -e "$t/x" ]
 ok $? "a compiler without its stubs says where it looked (status $s)"
 show "$t/err"
-"$top/bin/nano_virt" "$here/world.nano" --native -o "$t/world.vm" 2>"$t/err"
+"$ROOT/bin/nano_virt" "$HERE/world.nano" --native -o "$t/world.vm" 2>"$t/err"
 cmp -s "$t/world" "$t/world.vm"; ok $? "the self-hosted compiler (on nano_vm) writes the same bytes as the native one"
-"$VIRT" "$here/world.nano" --native -o "$t/world.again" && cmp -s "$t/world" "$t/world.again"
+"$VIRT" "$HERE/world.nano" --native -o "$t/world.again" && cmp -s "$t/world" "$t/world.again"
 ok $? "two builds of the same source are identical"
 mkexe "$FULL" "$t/world.nvm" "$t/world.byhand" && cmp -s "$t/world" "$t/world.byhand"
 ok $? "the full executable is the stub, the .nvm and the trailer of docs/EXECUTABLES.md"
 mkexe "$THIN" "$t/world.nvm" "$t/world.thin.byhand" && cmp -s "$t/world.thin" "$t/world.thin.byhand"
 ok $? "the thin executable is the thin stub, the .nvm and the trailer"
 
-"$VM" --read-only "$top/bin/nano_virt.nvm" "$here/world.nano" --native -o "$t/ro" 2>"$t/err"; s=$?
+"$VM" --read-only "$ROOT/bin/nano_virt.nvm" "$HERE/world.nano" --native -o "$t/ro" 2>"$t/err"; s=$?
 [ "$s" = 1 ] && grep -q "^nano_virt: cannot write $t/ro: Read-only file system$" "$t/err" && [ ! -e "$t/ro" ]
 ok $? "in a read-only process (nano_vm --read-only) the executable is not written: EROFS, in words (status $s)"
 show "$t/err"
 
 # ---- the mode: 0777 less the umask, also over an existing file
-(umask 027 && "$VIRT" "$here/world.nano" --native -o "$t/m1")
+(umask 027 && "$VIRT" "$HERE/world.nano" --native -o "$t/m1")
 m=$(stat -c %a "$t/m1"); [ "$m" = 750 ]; ok $? "umask 027: mode 750 (got $m)"
 echo old >"$t/m2"; chmod 600 "$t/m2"
-(umask 022 && "$top/bin/nano_virt" "$here/world.nano" --daemon-wrapper -o "$t/m2")
+(umask 022 && "$ROOT/bin/nano_virt" "$HERE/world.nano" --daemon-wrapper -o "$t/m2")
 m=$(stat -c %a "$t/m2"); [ "$m" = 755 ] && [ "$(head -c 4 "$t/m2")" = "$(printf '\177ELF')" ]
 ok $? "replacing a file of mode 600 under umask 022: mode 755 (got $m), on the VM too"
 echo old >"$t/m3.target"; ln -s m3.target "$t/m3"
-"$VIRT" "$here/world.nano" --native -o "$t/m3" && [ -L "$t/m3" ] && [ -x "$t/m3.target" ] && cmp -s "$t/m3.target" "$t/world"
+"$VIRT" "$HERE/world.nano" --native -o "$t/m3" && [ -L "$t/m3" ] && [ -x "$t/m3.target" ] && cmp -s "$t/m3.target" "$t/world"
 ok $? "an output that is a symbolic link: its target is written"
 ln -s m4.target "$t/m4"
-"$VIRT" "$here/world.nano" --native -o "$t/m4" 2>"$t/err" && [ -L "$t/m4" ] && [ -x "$t/m4.target" ] && cmp -s "$t/m4.target" "$t/world"
+"$VIRT" "$HERE/world.nano" --native -o "$t/m4" 2>"$t/err" && [ -L "$t/m4" ] && [ -x "$t/m4.target" ] && cmp -s "$t/m4.target" "$t/world"
 ok $? "an output that is a dangling symbolic link: its target is created"
 show "$t/err"
 ln -s m5.target "$t/m5"
-"$top/bin/nano_virt" "$here/world.nano" --daemon-wrapper -o "$t/m5" 2>"$t/err" && [ -L "$t/m5" ] && [ -x "$t/m5.target" ] && cmp -s "$t/m5.target" "$t/world.thin"
+"$ROOT/bin/nano_virt" "$HERE/world.nano" --daemon-wrapper -o "$t/m5" 2>"$t/err" && [ -L "$t/m5" ] && [ -x "$t/m5.target" ] && cmp -s "$t/m5.target" "$t/world.thin"
 ok $? "an output that is a dangling symbolic link: its target is created, on the VM too"
 show "$t/err"
 ln -s m6b "$t/m6a"; ln -s m6a "$t/m6b"
-"$VIRT" "$here/world.nano" --native -o "$t/m6a" 2>"$t/err"; s=$?
+"$VIRT" "$HERE/world.nano" --native -o "$t/m6a" 2>"$t/err"; s=$?
 [ "$s" = 1 ] && grep -q "^nano_virt: cannot write $t/m6a: Too many levels of symbolic links$" "$t/err" && [ -L "$t/m6a" ] && [ -L "$t/m6b" ]
 ok $? "an output that is a symbolic link loop: status 1 and the reason in words (status $s)"
 show "$t/err"
@@ -120,12 +119,12 @@ WHO=someone same "environment (GETENV)" "$t/hello.nvm" "$t/hello.full" "$t/hello
 same "arguments (ARG)" "$t/args.nvm" "$t/args.full" "$t/args.thin" x "y z"
 # the conformance programs that use arguments, the environment, files and stderr
 for c in io_args io_args_none io_getenv io_eprint io_file_roundtrip io_file_missing io_file_read_status io_file_write_exec err_get_argv; do
-    src=$top/tests/conformance/$c.nano
+    src=$ROOT/tests/conformance/$c.nano
     "$VIRT" "$src" -o "$t/$c.nvm" >/dev/null 2>&1 && "$VIRT" "$src" --native -o "$t/$c.full" >/dev/null 2>&1 &&
         "$VIRT" "$src" --daemon-wrapper -o "$t/$c.thin" >/dev/null 2>&1 || echo "# cannot compile $c"
     args=()
-    if [ -f "$top/tests/conformance/$c.args" ]; then
-        while IFS= read -r line || [ -n "$line" ]; do args+=("$line"); done <"$top/tests/conformance/$c.args"
+    if [ -f "$ROOT/tests/conformance/$c.args" ]; then
+        while IFS= read -r line || [ -n "$line" ]; do args+=("$line"); done <"$ROOT/tests/conformance/$c.args"
     fi
     NANO_CONFORMANCE=yes NANO_CONFORMANCE_TMP=$t/w same "conformance $c" "$t/$c.nvm" "$t/$c.full" "$t/$c.thin" ${args[@]+"${args[@]}"}
 done
@@ -148,7 +147,7 @@ cp "$t/hello.full" "$t/elsewhere/copy" && mv "$t/hello.thin" "$t/elsewhere/moved
 7" ] && [ "$(cat "$t/m.out")" = "hello x
 7" ]; ok $? "copied and moved executables still run, from any directory"
 show "$t/c.out" "$t/m.out"
-"$VIRT" "$here/extern.nano" --native -o "$t/extern" 2>"$t/err" || show "$t/err"
+"$VIRT" "$HERE/extern.nano" --native -o "$t/extern" 2>"$t/err" || show "$t/err"
 mkdir -p "$t/alone"
 cp "$t/extern" "$t/alone/app"
 (cd "$t/alone" && env -i PATH=/usr/bin:/bin NANO_COP=/nonexistent ./app >"$t/a.out" 2>&1; echo $? >>"$t/a.out")
@@ -161,7 +160,7 @@ show "$t/a.out"
 # what docs/EXECUTABLES.md says to ship is the executable and lib/libnano_zlib.so beside it
 # (the compiler on the VM: the module's shadow tests call C, through the nano_cop beside it)
 printf 'from gzip\n' | gzip -c >"$t/in.gz"
-"$top/bin/nano_virt" "$top/tests/clib/zlib_main.nano" --native -o "$t/zapp" 2>"$t/err"; s=$?
+"$ROOT/bin/nano_virt" "$ROOT/tests/clib/zlib_main.nano" --native -o "$t/zapp" 2>"$t/err"; s=$?
 [ "$s" = 0 ] && [ -x "$t/zapp" ]; ok $? "a program importing lib/zlib.nano compiles to a full executable (status $s)"
 show "$t/err"
 zrun() { # zrun DIR CMD: CMD in DIR with a bare environment, output and status in $t/z.out
@@ -181,7 +180,7 @@ grep -q "error: extern call to nano_zlib_compress: cannot load library 'libnano_
 adler32 103547413" ]
 ok $? "alone, it runs until its first call into libnano_zlib.so, which it cannot load: a runtime error, status 1"
 show "$t/z.out"
-cp "$t/zapp" "$t/zship/app"; mkdir -p "$t/zship/lib"; cp "$top/bin/lib/libnano_zlib.so" "$t/zship/lib/"
+cp "$t/zapp" "$t/zship/app"; mkdir -p "$t/zship/lib"; cp "$ROOT/bin/lib/libnano_zlib.so" "$t/zship/lib/"
 zrun "$t/zship" ./app
 [ "$(cat "$t/z.out")" = "$zwant" ] && [ "$(gzip -dc "$t/zship/out.gz")" = hello ]
 ok $? "with lib/libnano_zlib.so beside it (and nothing else of the toolchain), it runs in full"

@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # nano_vm as a command: options, exit statuses, arguments, stdin, errors, --dis, --test.
-set -u
-VM=${NANO_VM:-bin/nano_vm}
-ASM=${NANO_BUILD:-build}/tests/nvmasm
 . "$(dirname "$0")/../lib/tap.sh"
+VM=${NANO_VM:-$ROOT/bin/nano_vm}
+ASM=$BUILD/tests/nvmasm
 # check NAME EXPECTED_STATUS CMD... : runs CMD, keeps stdout/stderr in $t/out, $t/err
 check() {
     local name=$1 want=$2; shift 2

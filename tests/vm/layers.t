@@ -10,10 +10,9 @@
 #   4  harness, shadow, image, cop_client, fileio, sysio (traps, I/O, extern calls, running the core and nested programs)
 #   5  main, vmd (nano_vmd), vmd_client (running a program through nano_vmd), vmd_client_file
 #      (the same for a .nvm file)
-set -u
-top=$(cd "$(dirname "$0")/../.." && pwd)
-objdir=${NANO_BUILD:-$top/build}/vm
-[ -f "$objdir/process.o" ] || { echo "1..0 # SKIP the VM is not built"; exit 0; }
+. "$(dirname "$0")/../lib/tap.sh"
+objdir=$BUILD/vm
+need "$objdir/process.o"
 layer() {
     case $1 in
         isa|numfmt|loader|verify|disasm|heap|object|map|cancel|vmd_proto|native_sigs|natives_core) echo 1 ;;
@@ -24,14 +23,13 @@ layer() {
         *) echo 0 ;;
     esac
 }
-. "$(dirname "$0")/../lib/tap.sh"
 
 # symbol -> the module defining it
-defs=$(for src in "$top"/vm/*.c; do
+defs=$(for src in "$ROOT"/vm/*.c; do
     m=$(basename "$src" .c)
     nm --defined-only "$objdir/$m.o" 2>/dev/null | awk -v m="$m" '$2 ~ /^[TDRB]$/ { print $3, m }'
 done)
-for src in "$top"/vm/*.c; do
+for src in "$ROOT"/vm/*.c; do
     m=$(basename "$src" .c)
     l=$(layer "$m")
     if [ "$l" = 0 ]; then ok 1 "vm/$m.c has a layer in this test"; continue; fi

@@ -2,10 +2,9 @@
 # limits.t: nano_vm's limits (--heap, --max-steps, --stack, --frames, --test-steps) hold for
 # every program a process starts (RUN_PROGRAM) and for shadow tests (nano_vm --test, RUN_TESTS):
 # a nested program gets what its parent has left, never more (docs/ISA.md 6.2, RUN_PROGRAM).
-set -u
-VM=${NANO_VM:-bin/nano_vm}
-ASM=${NANO_BUILD:-build}/tests/nvmasm
 . "$(dirname "$0")/../lib/tap.sh"
+VM=${NANO_VM:-$ROOT/bin/nano_vm}
+ASM=$BUILD/tests/nvmasm
 # check NAME EXPECTED_STATUS CMD... : runs CMD, keeps stdout/stderr in $t/out, $t/err
 check() {
     local name=$1 want=$2; shift 2

@@ -5,12 +5,10 @@
 # after the last line read, for whoever reads next (another command, C code through the
 # co-process); a program with extern functions does not read ahead on a pipe; shadow tests read
 # an empty input (docs/ISA.md READ_LINE, RUN_PROGRAM).
-set -u
-VM=${NANO_VM:-bin/nano_vm}
-ASM=${NANO_BUILD:-build}/tests/nvmasm
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-COP=$ROOT/bin/nano_cop
 . "$(dirname "$0")/../lib/tap.sh"
+VM=${NANO_VM:-$ROOT/bin/nano_vm}
+ASM=$BUILD/tests/nvmasm
+COP=$ROOT/bin/nano_cop
 # same NAME FILE EXPECTED: FILE holds exactly EXPECTED (printf %b)
 same() {
     printf '%b' "$3" > "$t/want"
@@ -166,7 +164,7 @@ ok $? "READ_ALL of input without end (/dev/zero) is out of memory at the heap li
 
 # the sanitizer build (AddressSanitizer, UndefinedBehaviorSanitizer) reads empty and short
 # input, alone and nested
-VM_SAN=${NANO_VM_SAN:-${NANO_BUILD:-build}/san/nano_vm}
+VM_SAN=${NANO_VM_SAN:-$BUILD/san/nano_vm}
 if [ -x "$VM_SAN" ]; then
     "$VM_SAN" "$t/one.nvm" < /dev/null > "$t/out" 2>&1
     same "sanitizers: end of input at once" "$t/out" 'one: \n'

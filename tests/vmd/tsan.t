@@ -3,9 +3,9 @@
 # environment), a cancelled one, a failing one, garbage requests and --stop, with no data race
 # reported.
 . "$(dirname "$0")/lib.sh"
-TSAN=${NANO_BUILD:-$top/build}/tsan/nano_vmd
-GARBAGE=${NANO_BUILD:-$top/build}/tests/vmd_garbage
-[ -x "$TSAN" ] && [ -x "$GARBAGE" ] || { echo "1..0 # SKIP the ThreadSanitizer build of nano_vmd is missing"; exit 0; }
+TSAN=$BUILD/tsan/nano_vmd
+GARBAGE=$BUILD/tests/vmd_garbage
+need "$TSAN" "$GARBAGE"
 VMD=$TSAN
 export NANO_VMD=$TSAN
 use_run tsan

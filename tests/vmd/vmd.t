@@ -179,7 +179,7 @@ wait_for grep -q ready "$t/ready"
 use_run same
 
 # ---- the co-process of a daemon program gets the program's environment, directory and umask
-if [ -x "$top/bin/nano_virt" ] && [ -x "$top/bin/nano_cop" ]; then
+if [ -x "$ROOT/bin/nano_virt" ] && [ -x "$ROOT/bin/nano_cop" ]; then
     cat >"$t/cworld.nano" <<'N'
 # C sees the program's world: its environment (secure_getenv is getenv for us), a relative fopen, the umask of the file it creates
 opaque type CFile
@@ -196,7 +196,7 @@ fn main() -> int {
     return 0
 }
 N
-    "$top/bin/nano_virt" "$t/cworld.nano" -o "$t/cworld.nvm" >"$t/err" 2>&1 || show "$t/err"
+    "$ROOT/bin/nano_virt" "$t/cworld.nano" -o "$t/cworld.nvm" >"$t/err" 2>&1 || show "$t/err"
     mkdir -p "$t/cw/p" "$t/cw/d"
     (cd "$t/cw/p" && umask 027 && VAR=mine "$VM" "$t/cworld.nvm" >out 2>err; echo $? >>out)
     (cd "$t/cw/d" && umask 027 && VAR=mine "$VM" --daemon "$t/cworld.nvm" >out 2>err; echo $? >>out)
@@ -212,7 +212,7 @@ fi
 
 # ---- a client of another uid is refused: the daemon runs as nobody in a directory of nobody's,
 # and root, who may enter it, connects to the socket directly
-GARBAGE=${NANO_BUILD:-$top/build}/tests/vmd_garbage
+GARBAGE=$BUILD/tests/vmd_garbage
 other=""
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null 2>&1 && id nobody >/dev/null 2>&1 &&
     setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$VMD"; then
@@ -298,7 +298,7 @@ done
 [ "$(daemon_pid)" = "$p" ] && [ "$(running)" = 0 ]; ok $? "the same daemon is still up, idle"
 
 # ---- garbage on the socket
-GARBAGE=${NANO_BUILD:-$top/build}/tests/vmd_garbage
+GARBAGE=$BUILD/tests/vmd_garbage
 "$GARBAGE" "$XDG_RUNTIME_DIR/nanovm/sock" >"$t/garbage" 2>&1
 ok $? "garbage requests sent"
 sed "s/^/# /" "$t/garbage"
