@@ -9,7 +9,8 @@
  * structures never recurse on the C stack, then sweeps: the pages slot by slot (rebuilding each
  * class's free list in address order, so that allocation fills pages front to back) and the
  * large objects' list.  Pages left empty are kept for reuse up to what the heap may allocate
- * before the next collection, and returned to the system beyond that.
+ * before the next collection, and made spare beyond that; the memory of spare pages beyond
+ * that amount again goes back to the system (spare_trim).
  *
  * Where the memory comes from: pages are carved from 2 MiB chunks the heap maps itself, and the
  * out-of-line storage of arrays and maps up to 16 KiB comes from pages too (heap_raw_alloc), so
@@ -169,7 +170,7 @@ void heap_free_all(Heap *h) {
     free(h->spare);
     h->chunks = NULL;
     h->spare = NULL;
-    h->nchunks = h->chunks_cap = h->nspare = h->spare_cap = 0;
+    h->nchunks = h->chunks_cap = h->nspare = h->spare_cap = h->spare_released = 0;
     h->carve = NULL;
     h->pages = NULL;
     h->page_bytes = 0;
@@ -297,7 +298,11 @@ static int new_chunk(Heap *h) {
 /* A page for a size class: a spare one, else the next of the newest chunk, else the first of a
  * new chunk; NULL when the system refuses the memory. */
 static HeapPage *page_take(Heap *h) {
-    if (h->nspare > 0) return h->spare[--h->nspare]; /* its 'huge' is still right: see release */
+    if (h->nspare > 0) {
+        HeapPage *pg = h->spare[--h->nspare]; /* its 'huge' is still right: see spare_trim */
+        if (h->spare_released > h->nspare) h->spare_released = h->nspare;
+        return pg;
+    }
     if (h->carve == NULL && new_chunk(h) != 0) return NULL;
     HeapPage *pg = (HeapPage *)h->carve;
     pg->huge = (uint32_t)h->carve_huge;
@@ -306,12 +311,22 @@ static HeapPage *page_take(Heap *h) {
     return pg;
 }
 
-/* A page no size class needs any more becomes spare.  Unless it is part of a huge page, its
- * memory goes back to the system: the page reads as zeros when taken again, 'huge' included. */
+/* A page no size class needs any more becomes spare, on top of the spare pages: taken first. */
 static void page_release(Heap *h, HeapPage *pg) {
-    if (!pg->huge) (void)madvise(pg, HEAP_PAGE_BYTES, MADV_DONTNEED);
     if (ptrs_room(&h->spare, h->nspare, &h->spare_cap) == 0) h->spare[h->nspare++] = pg;
     /* else the page is lost to this heap until it is freed: never more than the pages it had */
+}
+
+/* Keep at most 'budget' bytes of spare pages in memory: the memory of those beyond it, the
+ * longest spare first, goes back to the system, unless they are part of a huge page.  Such a
+ * page reads as zeros when taken again, 'huge' included.  (Giving back every spare page at once
+ * made a program that churns through garbage fault the same pages in again after each
+ * collection: 17,900 faults for the strings benchmark instead of 400.) */
+static void spare_trim(Heap *h, size_t budget) {
+    while ((h->nspare - h->spare_released) * HEAP_PAGE_BYTES > budget) {
+        HeapPage *pg = h->spare[h->spare_released++];
+        if (!pg->huge) (void)madvise(pg, HEAP_PAGE_BYTES, MADV_DONTNEED);
+    }
 }
 
 /* ---- collection --------------------------------------------------------------------------- */
@@ -390,7 +405,7 @@ void heap_collect(Heap *h) {
 
     /* Rebuild the free lists page by page (address order within a page, page order across
      * them); an empty page is kept while the empty pages kept so far stay within what may be
-     * allocated before the next collection, and returned to the system beyond that. */
+     * allocated before the next collection, and made spare beyond that. */
     size_t keep = h->next_gc > h->bytes ? h->next_gc - h->bytes : 0, kept = 0;
     Obj **tails[HEAP_NCLASSES];
     for (int c = 0; c < HEAP_NCLASSES; c++) {
@@ -415,6 +430,7 @@ void heap_collect(Heap *h) {
         }
         pl = &pg->next;
     }
+    spare_trim(h, h->next_gc);
 }
 
 /* Make room for 'size' more bytes; 0 on success, -1 (error recorded) when over the limit. */

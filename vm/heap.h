@@ -66,6 +66,7 @@ typedef struct Heap {
     HeapPage *pages;   /* every page of small objects */
     void **spare;      /* pages (HeapPage) no size class holds, nspare of spare_cap */
     size_t nspare, spare_cap;
+    size_t spare_released; /* spare[0 .. spare_released) were given back to the system */
     void **chunks;     /* every chunk, nchunks of chunks_cap */
     size_t nchunks, chunks_cap;
     char *carve;       /* the next page never handed out, in the newest chunk (NULL: none) */
