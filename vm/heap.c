@@ -49,6 +49,17 @@
 #if defined(__SANITIZE_ADDRESS__) /* gcc */
 #define HEAP_ASAN 1
 #endif
+/* Under a sanitizer, storage above HEAP_RAW_MAX is all malloc'd: the leak checker then sees the
+ * references it holds, and the thread checker knows when its memory changes hands (it does not
+ * follow mremap). */
+#if defined(HEAP_ASAN) || defined(__SANITIZE_THREAD__)
+#define HEAP_MALLOC_BIG 1
+#endif
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HEAP_MALLOC_BIG 1
+#endif
+#endif
 #if defined(HEAP_ASAN)
 #include <sanitizer/asan_interface.h>
 #include <sanitizer/lsan_interface.h>
@@ -552,13 +563,12 @@ static int raw_page(Heap *h, unsigned c) {
 
 /* Storage of HEAP_BIG_MIN bytes or more is a mapping of its own, advised to be backed by huge
  * pages from 2 MiB on, grown by remapping (no copy, and the pages it has stay mapped); smaller
- * storage above HEAP_RAW_MAX is malloc'd.  (Under AddressSanitizer all of it is malloc'd, so
- * that the leak checker sees the references it holds.) */
+ * storage above HEAP_RAW_MAX is malloc'd (all of it under a sanitizer: HEAP_MALLOC_BIG). */
 #define HEAP_BIG_MIN ((size_t)1 << 20)
 #define PAGE_ROUND(n) (((n) + 4095) & ~(size_t)4095)
 
 static void *big_alloc(size_t n) {
-#if defined(HEAP_ASAN)
+#if defined(HEAP_MALLOC_BIG)
     return malloc(n);
 #else
     if (n < HEAP_BIG_MIN) return malloc(n);
@@ -572,7 +582,7 @@ static void *big_alloc(size_t n) {
 }
 
 static void big_free(void *p, size_t n) {
-#if defined(HEAP_ASAN)
+#if defined(HEAP_MALLOC_BIG)
     (void)n;
     free(p);
 #else
@@ -583,7 +593,7 @@ static void big_free(void *p, size_t n) {
 
 /* Resize storage above HEAP_RAW_MAX to n bytes, also above it. */
 static void *big_resize(void *p, size_t old, size_t n) {
-#if defined(HEAP_ASAN)
+#if defined(HEAP_MALLOC_BIG)
     (void)old;
     return realloc(p, n);
 #else
@@ -617,7 +627,7 @@ void *heap_raw_alloc(Heap *h, size_t n) {
 }
 
 void *heap_raw_zalloc(Heap *h, size_t n) {
-#if !defined(HEAP_ASAN)
+#if !defined(HEAP_MALLOC_BIG)
     if (n >= HEAP_BIG_MIN) return big_alloc(n); /* a fresh mapping is zeros */
 #endif
     if (n > HEAP_RAW_MAX) return calloc(1, n);
