@@ -9,7 +9,17 @@
  * structures never recurse on the C stack, then sweeps: the pages slot by slot (rebuilding each
  * class's free list in address order, so that allocation fills pages front to back) and the
  * large objects' list.  Pages left empty are kept for reuse up to what the heap may allocate
- * before the next collection, and returned to the system beyond that.
+ * before the next collection, and made spare beyond that; the memory of spare pages beyond
+ * that amount again goes back to the system (spare_trim).
+ *
+ * Where the memory comes from: pages are carved from 2 MiB chunks the heap maps itself, and the
+ * out-of-line storage of arrays and maps up to 16 KiB comes from pages too (heap_raw_alloc), so
+ * that the memory a growing heap first touches is in few places.  First touch is what a big heap
+ * pays most for: the self-compile took 19,100 page faults, each about 25 us on this kind of
+ * machine, near half of its time.  So the chunks past the first 4 MiB are advised to be
+ * transparent huge pages (one fault per 2 MiB), as are storage mappings of 2 MiB or more, and a
+ * freed heap leaves its chunks to the next heap of its thread (HeapChunkCache): shadow tests and
+ * nested programs each have a heap of their own.  The self-compile now takes 4,400 faults.
  *
  * The heap charges every object exactly its own size (obj_charge: header, body, out-of-line
  * storage), not the slot it occupies, so that the heap limit and the "out of memory" error do
@@ -17,25 +27,53 @@
  * what survived, and at least to HEAP_MIN_GC bytes: 1 MiB, so that a program with little live
  * data stays small (structs and strings peak at 3 MB, Lua 5.4 at 2.5 to 2.7).
  */
+#define _GNU_SOURCE /* mremap */
 #include "heap.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "object.h"
 
 /* Under AddressSanitizer the unused part of every slot (all but the header of a free slot, the
  * bytes past the object's size in a used one) is poisoned, so that the sanitizer builds catch
  * an overrun or a use after free inside a page as they would for a malloc'd object. */
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) /* clang */
+#define HEAP_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) /* gcc */
+#define HEAP_ASAN 1
+#endif
+/* Under a sanitizer, storage above HEAP_RAW_MAX is all malloc'd: the leak checker then sees the
+ * references it holds, and the thread checker knows when its memory changes hands (it does not
+ * follow mremap). */
+#if defined(HEAP_ASAN) || defined(__SANITIZE_THREAD__)
+#define HEAP_MALLOC_BIG 1
+#endif
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define HEAP_MALLOC_BIG 1
+#endif
+#endif
+#if defined(HEAP_ASAN)
 #include <sanitizer/asan_interface.h>
+#include <sanitizer/lsan_interface.h>
 #define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
 #define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+/* Chunks are mapped, not malloc'd: the leak checker is told to scan them, since the objects in
+ * them hold the only pointers to their malloc'd storage. */
+#define CHUNK_MAPPED(c) __lsan_register_root_region((c), HEAP_CHUNK_BYTES)
+#define CHUNK_UNMAPPED(c) __lsan_unregister_root_region((c), HEAP_CHUNK_BYTES)
 #else
 #define POISON(p, n) ((void)(p), (void)(n))
 #define UNPOISON(p, n) ((void)(p), (void)(n))
+#define CHUNK_MAPPED(c) ((void)(c))
+#define CHUNK_UNMAPPED(c) ((void)(c))
 #endif
 
 #define HEAP_MIN_GC ((size_t)1 << 20)
@@ -46,6 +84,7 @@ struct HeapPage {
     uint32_t slot;   /* slot size in bytes */
     uint32_t nslots;
     uint32_t live;   /* objects alive after the last sweep */
+    uint32_t huge;   /* its chunk was advised to be a huge page */
     Obj *free_head, *free_tail; /* this page's free slots while sweeping */
 };
 /* Slots start here, 16-byte aligned like malloc's memory. */
@@ -88,12 +127,35 @@ void heap_fail(Heap *h, const char *fmt, ...) {
     va_end(ap);
 }
 
+/* Room for one more pointer in *a (capacity *cap); -1 when the system refuses it. */
+static int ptrs_room(void ***a, size_t n, size_t *cap) {
+    if (n < *cap) return 0;
+    size_t c = *cap ? *cap * 2 : 64;
+    void **g = realloc(*a, c * sizeof *g);
+    if (g == NULL) return -1;
+    *a = g;
+    *cap = c;
+    return 0;
+}
+
+static void chunk_unmap(void *c) {
+    CHUNK_UNMAPPED(c);
+    UNPOISON(c, HEAP_CHUNK_BYTES); /* the addresses may be mapped again */
+    munmap(c, HEAP_CHUNK_BYTES);
+}
+
+void heap_cache_free(HeapChunkCache *c) {
+    for (size_t i = 0; i < c->n; i++) chunk_unmap(c->chunks[i]);
+    free(c->chunks);
+    c->chunks = NULL;
+    c->n = c->cap = 0;
+}
 
 void heap_free_all(Heap *h) {
     Obj *o = h->objects;
     while (o != NULL) {
         Obj *next = o->next;
-        obj_free_storage(o);
+        obj_free_storage(h, o);
         free(o);
         o = next;
     }
@@ -103,14 +165,28 @@ void heap_free_all(Heap *h) {
         HeapPage *next = pg->next;
         for (uint32_t i = 0; i < pg->nslots; i++) {
             Obj *so = page_slot(pg, i);
-            if (so->kind != HEAP_FREE_KIND) obj_free_storage(so);
+            if (so->kind != HEAP_FREE_KIND) obj_free_storage(h, so);
         }
-        free(pg);
         pg = next;
     }
+    HeapChunkCache *cache = h->cache;
+    for (size_t i = 0; i < h->nchunks; i++) {
+        if (cache != NULL && cache->n < HEAP_CACHE_CHUNKS &&
+            ptrs_room(&cache->chunks, cache->n, &cache->cap) == 0)
+            cache->chunks[cache->n++] = h->chunks[i];
+        else
+            chunk_unmap(h->chunks[i]);
+    }
+    free(h->chunks);
+    free(h->spare);
+    h->chunks = NULL;
+    h->spare = NULL;
+    h->nchunks = h->chunks_cap = h->nspare = h->spare_cap = h->spare_released = 0;
+    h->carve = NULL;
     h->pages = NULL;
     h->page_bytes = 0;
     memset(h->free, 0, sizeof h->free);
+    memset(h->raw_free, 0, sizeof h->raw_free);
     h->bytes = 0;
     free(h->gray);
     h->gray = NULL;
@@ -197,6 +273,73 @@ static void mark_roots(Heap *h, Marker *m) {
     mark_values(m, h->temps, h->ntemps);
 }
 
+/* ---- pages -------------------------------------------------------------------------------- */
+
+/* Make a chunk the one pages are carved from: a cached one, else a new mapping at a
+ * HEAP_CHUNK_BYTES boundary (twice the size, trimmed); -1 when the system refuses. */
+static int new_chunk(Heap *h) {
+    if (ptrs_room(&h->chunks, h->nchunks, &h->chunks_cap) != 0) return -1;
+    h->carve_huge = h->nchunks * HEAP_CHUNK_BYTES >= HEAP_HUGE_AFTER;
+    if (h->cache != NULL && h->cache->n > 0) {
+        char *c = h->cache->chunks[--h->cache->n];
+#ifdef MADV_HUGEPAGE
+        if (h->carve_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE);
+#endif
+        h->chunks[h->nchunks++] = c;
+        h->carve = c;
+        return 0;
+    }
+    size_t span = 2 * HEAP_CHUNK_BYTES;
+    char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED) return -1;
+    char *c = (char *)(((uintptr_t)m + HEAP_CHUNK_BYTES - 1) & ~(uintptr_t)(HEAP_CHUNK_BYTES - 1));
+    size_t head = (size_t)(c - m);
+    if (head > 0) munmap(m, head);
+    size_t tail = span - head - HEAP_CHUNK_BYTES;
+    if (tail > 0) munmap(c + HEAP_CHUNK_BYTES, tail);
+#ifdef MADV_HUGEPAGE
+    if (h->carve_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE); /* advice: may fail */
+#endif
+    CHUNK_MAPPED(c);
+    h->chunks[h->nchunks++] = c;
+    h->carve = c;
+    return 0;
+}
+
+/* A page for a size class: a spare one, else the next of the newest chunk, else the first of a
+ * new chunk; NULL when the system refuses the memory. */
+static HeapPage *page_take(Heap *h) {
+    if (h->nspare > 0) {
+        HeapPage *pg = h->spare[--h->nspare]; /* its 'huge' is still right: see spare_trim */
+        if (h->spare_released > h->nspare) h->spare_released = h->nspare;
+        return pg;
+    }
+    if (h->carve == NULL && new_chunk(h) != 0) return NULL;
+    HeapPage *pg = (HeapPage *)h->carve;
+    pg->huge = (uint32_t)h->carve_huge;
+    h->carve += HEAP_PAGE_BYTES;
+    if ((uintptr_t)h->carve % HEAP_CHUNK_BYTES == 0) h->carve = NULL; /* the chunk is used up */
+    return pg;
+}
+
+/* A page no size class needs any more becomes spare, on top of the spare pages: taken first. */
+static void page_release(Heap *h, HeapPage *pg) {
+    if (ptrs_room(&h->spare, h->nspare, &h->spare_cap) == 0) h->spare[h->nspare++] = pg;
+    /* else the page is lost to this heap until it is freed: never more than the pages it had */
+}
+
+/* Keep at most 'budget' bytes of spare pages in memory: the memory of those beyond it, the
+ * longest spare first, goes back to the system, unless they are part of a huge page.  Such a
+ * page reads as zeros when taken again, 'huge' included.  (Giving back every spare page at once
+ * made a program that churns through garbage fault the same pages in again after each
+ * collection: 17,900 faults for the strings benchmark instead of 400.) */
+static void spare_trim(Heap *h, size_t budget) {
+    while ((h->nspare - h->spare_released) * HEAP_PAGE_BYTES > budget) {
+        HeapPage *pg = h->spare[h->spare_released++];
+        if (!pg->huge) (void)madvise(pg, HEAP_PAGE_BYTES, MADV_DONTNEED);
+    }
+}
+
 /* ---- collection --------------------------------------------------------------------------- */
 
 static void rescan_marked(Marker *m, Obj *o) {
@@ -208,7 +351,7 @@ static void rescan_marked(Marker *m, Obj *o) {
 
 /* Sweep one page: unmark the survivors, release the dead, thread the free slots in address
  * order on the page's own list; returns the bytes its survivors are charged. */
-static size_t sweep_page(HeapPage *pg) {
+static size_t sweep_page(Heap *h, HeapPage *pg) {
     size_t live_bytes = 0;
     uint32_t live = 0;
     Obj *head = NULL, *last = NULL;
@@ -222,7 +365,7 @@ static size_t sweep_page(HeapPage *pg) {
                 live++;
                 continue;
             }
-            obj_free_storage(o);
+            obj_free_storage(h, o);
             o->kind = HEAP_FREE_KIND;
             POISON(at + sizeof(Obj), pg->slot - sizeof(Obj));
         }
@@ -257,11 +400,11 @@ void heap_collect(Heap *h) {
             link = &o->next;
         } else {
             *link = o->next;
-            obj_free_storage(o);
+            obj_free_storage(h, o);
             free(o);
         }
     }
-    for (HeapPage *pg = h->pages; pg != NULL; pg = pg->next) live += sweep_page(pg);
+    for (HeapPage *pg = h->pages; pg != NULL; pg = pg->next) live += sweep_page(h, pg);
     /* The next collection is due when the heap has grown to twice what survived.  (Growing
      * by four when most of the heap survived saved 12% of the self-compile's time while every
      * object was a malloc; with pages it saves nothing measurable and costs 25% more peak
@@ -273,7 +416,7 @@ void heap_collect(Heap *h) {
 
     /* Rebuild the free lists page by page (address order within a page, page order across
      * them); an empty page is kept while the empty pages kept so far stay within what may be
-     * allocated before the next collection, and returned to the system beyond that. */
+     * allocated before the next collection, and made spare beyond that. */
     size_t keep = h->next_gc > h->bytes ? h->next_gc - h->bytes : 0, kept = 0;
     Obj **tails[HEAP_NCLASSES];
     for (int c = 0; c < HEAP_NCLASSES; c++) {
@@ -287,7 +430,7 @@ void heap_collect(Heap *h) {
             if (kept + HEAP_PAGE_BYTES > keep) {
                 *pl = pg->next;
                 h->page_bytes -= HEAP_PAGE_BYTES;
-                free(pg);
+                page_release(h, pg);
                 continue;
             }
             kept += HEAP_PAGE_BYTES;
@@ -298,6 +441,7 @@ void heap_collect(Heap *h) {
         }
         pl = &pg->next;
     }
+    spare_trim(h, h->next_gc);
 }
 
 /* Make room for 'size' more bytes; 0 on success, -1 (error recorded) when over the limit. */
@@ -318,8 +462,9 @@ static int reserve(Heap *h, size_t size) {
 /* A new page for class c, its slots threaded onto the class's free list; NULL when the system
  * refuses the memory. */
 static Obj *new_page(Heap *h, unsigned c) {
-    HeapPage *pg = malloc(HEAP_PAGE_BYTES);
+    HeapPage *pg = page_take(h);
     if (pg == NULL) return NULL;
+    UNPOISON(pg, HEAP_PAGE_BYTES); /* it may have held another class's slots */
     pg->cls = c;
     pg->slot = class_size[c];
     pg->nslots = (uint32_t)((HEAP_PAGE_BYTES - PAGE_HDR) / pg->slot);
@@ -379,4 +524,135 @@ int heap_charge(Heap *h, ptrdiff_t delta) {
         return 0;
     }
     return reserve(h, (size_t)delta);
+}
+
+/* ---- out-of-line storage ------------------------------------------------------------------ */
+
+/* The raw class of n bytes (n <= HEAP_RAW_MAX), and its block size. */
+static unsigned raw_class(size_t n) {
+    if (n <= HEAP_SMALL_MAX) return size_class[(n + 15) >> 4];
+    unsigned c = HEAP_NCLASSES;
+    for (size_t b = HEAP_SMALL_MAX * 2; b < n; b <<= 1) c++;
+    return c;
+}
+
+static size_t raw_size(unsigned c) {
+    return c < HEAP_NCLASSES ? class_size[c] : (HEAP_SMALL_MAX * 2) << (c - HEAP_NCLASSES);
+}
+
+/* Link a free block of class c onto its list; under AddressSanitizer all but its link is
+ * poisoned. */
+static void raw_push(Heap *h, unsigned c, void *p) {
+    UNPOISON(p, sizeof(void *));
+    memcpy(p, &h->raw_free[c], sizeof(void *));
+    h->raw_free[c] = p;
+    POISON((char *)p + sizeof(void *), raw_size(c) - sizeof(void *));
+}
+
+/* A page carved into blocks of class c, all free: blocks have no header, so raw pages are never
+ * swept, and they stay with the heap until it is freed. */
+static int raw_page(Heap *h, unsigned c) {
+    HeapPage *pg = page_take(h);
+    if (pg == NULL) return -1;
+    size_t b = raw_size(c);
+    char *base = (char *)pg;
+    UNPOISON(base, HEAP_PAGE_BYTES);
+    for (size_t off = HEAP_PAGE_BYTES / b * b; off > 0; off -= b) raw_push(h, c, base + off - b);
+    return 0;
+}
+
+/* Storage of HEAP_BIG_MIN bytes or more is a mapping of its own, advised to be backed by huge
+ * pages from 2 MiB on, grown by remapping (no copy, and the pages it has stay mapped); smaller
+ * storage above HEAP_RAW_MAX is malloc'd (all of it under a sanitizer: HEAP_MALLOC_BIG). */
+#define HEAP_BIG_MIN ((size_t)1 << 20)
+#define PAGE_ROUND(n) (((n) + 4095) & ~(size_t)4095)
+
+static void *big_alloc(size_t n) {
+#if defined(HEAP_MALLOC_BIG)
+    return malloc(n);
+#else
+    if (n < HEAP_BIG_MIN) return malloc(n);
+    void *p = mmap(NULL, PAGE_ROUND(n), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+    if (n >= HEAP_CHUNK_BYTES) (void)madvise(p, PAGE_ROUND(n), MADV_HUGEPAGE);
+#endif
+    return p;
+#endif
+}
+
+static void big_free(void *p, size_t n) {
+#if defined(HEAP_MALLOC_BIG)
+    (void)n;
+    free(p);
+#else
+    if (n < HEAP_BIG_MIN) free(p);
+    else munmap(p, PAGE_ROUND(n));
+#endif
+}
+
+/* Resize storage above HEAP_RAW_MAX to n bytes, also above it. */
+static void *big_resize(void *p, size_t old, size_t n) {
+#if defined(HEAP_MALLOC_BIG)
+    (void)old;
+    return realloc(p, n);
+#else
+    if (old < HEAP_BIG_MIN && n < HEAP_BIG_MIN) return realloc(p, n);
+    if (old >= HEAP_BIG_MIN && n >= HEAP_BIG_MIN) {
+        void *q = mremap(p, PAGE_ROUND(old), PAGE_ROUND(n), MREMAP_MAYMOVE);
+        if (q == MAP_FAILED) return NULL;
+#ifdef MADV_HUGEPAGE
+        if (n >= HEAP_CHUNK_BYTES && old < HEAP_CHUNK_BYTES)
+            (void)madvise(q, PAGE_ROUND(n), MADV_HUGEPAGE);
+#endif
+        return q;
+    }
+    void *q = big_alloc(n);
+    if (q == NULL) return NULL;
+    memcpy(q, p, old < n ? old : n);
+    big_free(p, old);
+    return q;
+#endif
+}
+
+void *heap_raw_alloc(Heap *h, size_t n) {
+    if (n > HEAP_RAW_MAX) return big_alloc(n);
+    unsigned c = raw_class(n);
+    if (h->raw_free[c] == NULL && raw_page(h, c) != 0) return NULL;
+    void *p = h->raw_free[c];
+    UNPOISON(p, n > 0 ? n : 1);
+    memcpy(&h->raw_free[c], p, sizeof(void *));
+    POISON((char *)p + n, raw_size(c) - n);
+    return p;
+}
+
+void *heap_raw_zalloc(Heap *h, size_t n) {
+#if !defined(HEAP_MALLOC_BIG)
+    if (n >= HEAP_BIG_MIN) return big_alloc(n); /* a fresh mapping is zeros */
+#endif
+    if (n > HEAP_RAW_MAX) return calloc(1, n);
+    void *p = heap_raw_alloc(h, n);
+    if (p != NULL) memset(p, 0, n);
+    return p;
+}
+
+void heap_raw_free(Heap *h, void *p, size_t n) {
+    if (p == NULL) return;
+    if (n > HEAP_RAW_MAX) big_free(p, n);
+    else raw_push(h, raw_class(n), p);
+}
+
+void *heap_raw_resize(Heap *h, void *p, size_t old, size_t n) {
+    if (p == NULL) return heap_raw_alloc(h, n);
+    if (old > HEAP_RAW_MAX && n > HEAP_RAW_MAX) return big_resize(p, old, n);
+    if (old <= HEAP_RAW_MAX && n <= HEAP_RAW_MAX && raw_class(old) == raw_class(n)) {
+        UNPOISON(p, n);
+        POISON((char *)p + n, raw_size(raw_class(n)) - n);
+        return p;
+    }
+    void *q = heap_raw_alloc(h, n);
+    if (q == NULL) return NULL;
+    memcpy(q, p, old < n ? old : n);
+    heap_raw_free(h, p, old);
+    return q;
 }

@@ -36,13 +36,47 @@
 #define HEAP_PAGE_BYTES ((size_t)16 << 10)
 #define HEAP_FREE_KIND 0 /* T_UNIT: no object has this kind */
 
+/* Out-of-line storage (array items, map tables) of at most HEAP_RAW_MAX bytes comes from pages
+ * of the heap too (heap_raw_alloc): the size classes of objects, then blocks of 2, 4, 8 and 16
+ * KiB.  Larger storage is malloc'd. */
+#define HEAP_RAW_MAX ((size_t)16 << 10)
+#define HEAP_NRAW (HEAP_NCLASSES + 4)
+
 typedef struct HeapPage HeapPage;
+
+/* Pages are carved from chunks of HEAP_CHUNK_BYTES mapped at a HEAP_CHUNK_BYTES boundary.  Once
+ * the heap's pages hold HEAP_HUGE_AFTER bytes, each new chunk is advised to be backed by a
+ * transparent huge page: one page fault instead of 512 for the memory a big heap first touches,
+ * while a small program's memory stays in 4 KiB pages. */
+#define HEAP_CHUNK_BYTES ((size_t)2 << 20)
+#define HEAP_HUGE_AFTER ((size_t)4 << 20)
+
+/* Chunks a freed heap leaves for the next heap of its thread, at most HEAP_CACHE_CHUNKS: shadow
+ * tests and nested programs each have a heap of their own, one after another, and mapping their
+ * memory afresh each time cost the self-compile 10,000 page faults.  Its owner frees it with
+ * heap_cache_free. */
+#define HEAP_CACHE_CHUNKS 8
+typedef struct {
+    void **chunks;
+    size_t n, cap;
+} HeapChunkCache;
 
 typedef struct Heap {
     Obj *objects;      /* every live-or-unswept large object */
     HeapPage *pages;   /* every page of small objects */
+    void **spare;      /* pages (HeapPage) no size class holds, nspare of spare_cap */
+    size_t nspare, spare_cap;
+    size_t spare_released; /* spare[0 .. spare_released) were given back to the system */
+    void **chunks;     /* every chunk, nchunks of chunks_cap */
+    size_t nchunks, chunks_cap;
+    char *carve;       /* the next page never handed out, in the newest chunk (NULL: none) */
+    int carve_huge;    /* the newest chunk was advised to be a huge page */
+    HeapChunkCache *cache; /* where chunks come from first and go when the heap is freed (NULL:
+                            * none; the owner sets it after heap_init) */
     Obj *free[HEAP_NCLASSES]; /* free slots of each size class, in address order */
-    size_t page_bytes; /* memory held in pages */
+    void *raw_free[HEAP_NRAW]; /* free blocks of storage of each raw class, linked through
+                                * their first word */
+    size_t page_bytes; /* memory held in pages of a size class */
     size_t bytes;      /* bytes currently charged */
     size_t next_gc;    /* collect when bytes would exceed this */
     size_t max;        /* hard limit: allocation beyond it fails */
@@ -67,6 +101,7 @@ void heap_init(Heap *h, size_t max);
 void heap_set_roots(Heap *h, const Value *stack, Value *const *sp, const Value *globals,
                     size_t nglobals);
 void heap_free_all(Heap *h);
+void heap_cache_free(HeapChunkCache *c);
 
 /* Allocate an object of 'size' bytes (header included) and kind 'kind' (T_STR, T_ARR, T_MAP or
  * T_REC), charged to the heap; may collect first.  Only the header is initialised.  Returns
@@ -78,6 +113,14 @@ Obj *heap_alloc(Heap *h, size_t size, uint8_t kind);
 int heap_charge(Heap *h, ptrdiff_t delta);
 
 void heap_collect(Heap *h);
+
+/* Out-of-line storage of n bytes, charged to nothing (the caller charges it with heap_charge),
+ * released only by heap_raw_free or with the heap.  NULL when the system refuses the memory;
+ * heap_raw_resize then leaves p as it was.  The caller passes the size it asked for back. */
+void *heap_raw_alloc(Heap *h, size_t n);
+void *heap_raw_zalloc(Heap *h, size_t n); /* the same, zeroed */
+void *heap_raw_resize(Heap *h, void *p, size_t old, size_t n);
+void heap_raw_free(Heap *h, void *p, size_t n);
 
 /* Record why an allocation failed (h->error). */
 void heap_fail(Heap *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -84,7 +84,8 @@ static int rebuild(Heap *h, ObjMap *m, int64_t cap, int64_t index_cap) {
                                   (index_cap - m->index_cap) * (int64_t)sizeof(uint64_t));
     if (heap_charge(h, delta) != 0) return -1;
     if (cap > m->cap) {
-        MapEntry *entries = realloc(m->entries, (size_t)cap * sizeof(MapEntry));
+        MapEntry *entries = heap_raw_resize(h, m->entries, (size_t)m->cap * sizeof(MapEntry),
+                                            (size_t)cap * sizeof(MapEntry));
         if (entries == NULL) {
             heap_charge(h, -delta);
             heap_fail(h, "out of memory (the system refused a map of %lld entries)",
@@ -101,8 +102,8 @@ static int rebuild(Heap *h, ObjMap *m, int64_t cap, int64_t index_cap) {
         n++;
     }
     m->used = n;
-    free(m->index);
-    m->index = calloc((size_t)index_cap, sizeof(uint64_t));
+    heap_raw_free(h, m->index, (size_t)m->index_cap * sizeof(uint64_t));
+    m->index = heap_raw_zalloc(h, (size_t)index_cap * sizeof(uint64_t));
     if (m->index == NULL) {
         /* Without an index the entries cannot be found: the map is left empty (what it held is
          * garbage now) and charged for its entries only.  The caller fails with "out of

@@ -81,7 +81,8 @@ int arr_reserve(Heap *h, ObjArray *a, int64_t cap) {
     }
     size_t delta = (size_t)(cap - a->cap) * sizeof(Value);
     if (heap_charge(h, (ptrdiff_t)delta) != 0) return -1;
-    void *items = realloc(a->items, (size_t)cap * (a->h.packed ? 1 : sizeof(Value)));
+    size_t elem = a->h.packed ? 1 : sizeof(Value);
+    void *items = heap_raw_resize(h, a->items, (size_t)a->cap * elem, (size_t)cap * elem);
     if (items == NULL) {
         heap_charge(h, -(ptrdiff_t)delta);
         heap_fail(h, "out of memory (the system refused an array of %lld elements)",
@@ -95,14 +96,14 @@ int arr_reserve(Heap *h, ObjArray *a, int64_t cap) {
 
 int arr_unpack(Heap *h, ObjArray *a) {
     if (!a->h.packed) return 0;
-    Value *items = malloc((size_t)(a->cap > 0 ? a->cap : 1) * sizeof(Value));
+    Value *items = heap_raw_alloc(h, (size_t)(a->cap > 0 ? a->cap : 1) * sizeof(Value));
     if (items == NULL) {
         heap_fail(h, "out of memory (the system refused an array of %lld elements)",
                   (long long)a->cap);
         return -1;
     }
     for (int64_t i = 0; i < a->len; i++) items[i] = v_int(a->bytes[i]);
-    free(a->bytes);
+    heap_raw_free(h, a->bytes, (size_t)a->cap);
     a->items = items;
     a->h.packed = 0;
     a->vlen = a->len;
@@ -162,13 +163,19 @@ size_t obj_charge(const Obj *o) {
     }
 }
 
-void obj_free_storage(Obj *o) {
+void obj_free_storage(Heap *h, Obj *o) {
     switch (o->kind) {
-    case T_ARR: free(((ObjArray *)o)->items); break;
-    case T_MAP:
-        free(((ObjMap *)o)->entries);
-        free(((ObjMap *)o)->index);
+    case T_ARR: {
+        ObjArray *a = (ObjArray *)o;
+        heap_raw_free(h, a->items, (size_t)a->cap * (a->h.packed ? 1 : sizeof(Value)));
         break;
+    }
+    case T_MAP: {
+        ObjMap *m = (ObjMap *)o;
+        heap_raw_free(h, m->entries, (size_t)m->cap * sizeof(MapEntry));
+        heap_raw_free(h, m->index, (size_t)m->index_cap * sizeof(uint64_t));
+        break;
+    }
     default: break;
     }
 }

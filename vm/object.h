@@ -54,6 +54,6 @@ bool map_remove(ObjMap *m, Value key);
 size_t obj_charge(const Obj *o);
 /* Release an object's out-of-line storage (array items, map tables), not the object itself:
  * the heap owns that memory (the sweep). */
-void obj_free_storage(Obj *o);
+void obj_free_storage(Heap *h, Obj *o);
 
 #endif

@@ -128,6 +128,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
         p->argc = i + 1;
     }
     heap_init(&p->heap, o.heap_max);
+    if (o.spare != NULL) p->heap.cache = &o.spare->chunks;
     heap_set_roots(&p->heap, p->stack, &p->sp, p->globals, prog->nglobals);
     p->nesting = o.nesting;
     p->max_steps = o.max_steps;
@@ -187,6 +188,7 @@ void process_free(Process *p) {
     }
     free(p->spare.stack);
     free(p->spare.frames);
+    heap_cache_free(&p->spare.chunks);
     free(p->globals);
     free(p->out.buf);
     free(p->err.buf);

@@ -30,7 +30,8 @@ typedef struct InStream {
     int seekable;   /* whether fd is seekable: -1 not known yet, 0, 1 */
 } InStream;
 
-/* Blocks a finished process left for the next one to reuse: its value stack and frame array.
+/* Blocks a finished process left for the next one to reuse: its value stack, frame array and
+ * heap chunks (HeapChunkCache).
  * Shadow tests and nested programs each run in a new process with the rest of their parent's
  * stack and frames (64 MiB and 16 MiB by default), one after another; allocated afresh each
  * time, those blocks cost a mapping, page faults and an unmapping per process (a third of the
@@ -39,6 +40,7 @@ typedef struct InStream {
 typedef struct {
     void *stack, *frames;
     size_t stack_bytes, frames_bytes;
+    HeapChunkCache chunks;
 } ProcessSpare;
 
 /* A process's limits are its share of one budget: the programs it starts (RUN_PROGRAM) and the
