@@ -100,6 +100,7 @@ int64_t nr_file_write(nr_str path, nr_str data);
 int64_t nr_file_write_exec(nr_str path, nr_str data);
 nr_str nr_getenv(nr_str name);
 nr_str nr_run_shadow_tests(nr_str image); /* shadow.c: vm/shadow.c's report */
+nr_str nr_run_shadow_tests_steps(nr_str image, int64_t steps, const char *file, int64_t line);
 int64_t nr_clock_ns(void);                 /* monotonic clock, nanoseconds */
 int64_t nr_run_program(nr_str image, nr_array *args); /* shadow.c: vm/image.c */
 _Noreturn void nr_exit(int64_t status);

@@ -14,8 +14,11 @@
  * of what it compiles read-only and under small limits); the descriptors are set per call. */
 ProcessOptions nr_vm_options = {.nesting = 1};
 
-nr_str nr_run_shadow_tests(nr_str image) {
+/* The report of the shadow tests of image, each with the step limit test_steps (0: that of
+ * nr_vm_options, by default VM_DEFAULT_TEST_STEPS), as the RUN_TESTS traps give it. */
+static nr_str run_tests(nr_str image, uint64_t test_steps) {
     ProcessOptions o = nr_vm_options;
+    if (test_steps > 0) o.test_steps = test_steps;
     char *report = shadow_run_image((const uint8_t *)image.ptr, (size_t)image.len, &o, NULL);
     if (report == NULL) {
         fflush(stdout);
@@ -27,6 +30,15 @@ nr_str nr_run_shadow_tests(nr_str image) {
     memcpy(copy, report, n + 1);
     free(report);
     return (nr_str){(int64_t)n, copy};
+}
+
+nr_str nr_run_shadow_tests(nr_str image) { return run_tests(image, 0); }
+
+/* run_shadow_tests_steps: the RUN_TESTS_STEPS trap's checks and limit. */
+nr_str nr_run_shadow_tests_steps(nr_str image, int64_t steps, const char *file, int64_t line) {
+    if (steps < 0)
+        nr_fail(file, line, "run_shadow_tests_steps: negative step limit %lld", (long long)steps);
+    return run_tests(image, (uint64_t)steps);
 }
 
 /* run_program: the VM library's image_run (vm/image.c), as the RUN_PROGRAM trap does it. */

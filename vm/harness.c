@@ -310,6 +310,31 @@ static int read_rest(Process *p) {
     return 0;
 }
 
+/* RUN_TESTS and RUN_TESTS_STEPS: runs the shadow tests of the image npop values down the stack
+ * (a string), each with the step limit test_steps (0: the process's test step limit), within
+ * what p has left (child_options), and replaces the npop values with the report; what (the
+ * builtin's name) prefixes the nesting error. */
+static int run_tests(Process *p, int npop, uint64_t test_steps, const char *what) {
+    if (p->nesting >= VM_MAX_NESTING)
+        return trap_fail(p, "%s: programs nested more than %d deep", what, VM_MAX_NESTING);
+    ObjString *image = AS_STR(p->sp[-npop]);
+    harness_flush(p);
+    ProcessOptions o;
+    child_options(p, &o);
+    if (test_steps > 0) o.test_steps = test_steps;
+    uint64_t used = 0;
+    char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len, &o, &used);
+    if (report == NULL) return trap_fail(p, "out of memory (running shadow tests)");
+    if (charge_steps(p, used) != 0) {
+        free(report);
+        return -1;
+    }
+    p->sp -= npop;
+    int r = push_str(p, report, strlen(report));
+    free(report);
+    return r;
+}
+
 /* Service the trap the core stopped on (p->trap_no or p->trap_import): pop its operands, do
  * the effect, push its results.  Returns 0 to resume the core, or -1 with a runtime error
  * recorded (p->error, p->error_pc). */
@@ -427,27 +452,17 @@ static int service(Process *p) {
         *p->sp++ = v_bool(ok);
         return 0;
     }
-    case TRAP_RUN_TESTS: {
+    case TRAP_RUN_TESTS:
         if (expect_str(p, sp[-1], "RUN_TESTS") != 0) return -1;
-        if (p->nesting >= VM_MAX_NESTING)
-            return trap_fail(p, "run_shadow_tests: programs nested more than %d deep", VM_MAX_NESTING);
-        ObjString *image = AS_STR(sp[-1]);
-        harness_flush(p);
-        ProcessOptions o;
-        child_options(p, &o);
-        uint64_t used = 0;
-        char *report = shadow_run_image((const uint8_t *)image->bytes, (size_t)image->len, &o,
-                                        &used);
-        if (report == NULL) return trap_fail(p, "out of memory (running shadow tests)");
-        if (charge_steps(p, used) != 0) {
-            free(report);
-            return -1;
-        }
-        p->sp--;
-        int r = push_str(p, report, strlen(report));
-        free(report);
-        return r;
-    }
+        return run_tests(p, 1, 0, "run_shadow_tests");
+    case TRAP_RUN_TESTS_STEPS:
+        if (expect_str(p, sp[-2], "RUN_TESTS_STEPS") != 0) return -1;
+        if (sp[-1].tag != T_INT)
+            return trap_fail(p, "type error: TRAP RUN_TESTS_STEPS expects an int step limit");
+        if (sp[-1].as.i < 0)
+            return trap_fail(p, "run_shadow_tests_steps: negative step limit %lld",
+                             (long long)sp[-1].as.i);
+        return run_tests(p, 2, (uint64_t)sp[-1].as.i, "run_shadow_tests_steps");
     case TRAP_RUN_PROGRAM: {
         if (expect_str(p, sp[-2], "RUN_PROGRAM") != 0) return -1;
         if (sp[-1].tag != T_ARR) return trap_fail(p, "type error: TRAP RUN_PROGRAM expects an array");

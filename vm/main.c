@@ -58,7 +58,7 @@ static void usage(FILE *out) {
           "  --max-steps N  stop the program with a runtime error after N instructions\n"
           "  --test-steps N stop each shadow test after N instructions (default\n"
           "                 1000000000): the tests of --test and those the program runs\n"
-          "                 (run_shadow_tests)\n"
+          "                 (run_shadow_tests; run_shadow_tests_steps gives its own)\n"
           "  --read-only    a sandbox: file_write fails (EROFS) and so do extern calls, in the\n"
           "                 program and the programs it starts\n"
           "  --profile      after the run, print the functions that executed the most\n"

@@ -56,7 +56,8 @@ typedef struct {
     uint64_t max_steps; /* stop with a runtime error after this many instructions, counting
                          * those of the programs it starts (0: never) */
     uint64_t test_steps; /* step limit of each shadow test this process and the programs it
-                          * starts run (RUN_TESTS) (0: VM_DEFAULT_TEST_STEPS) */
+                          * starts run (RUN_TESTS; RUN_TESTS_STEPS may give another) (0:
+                          * VM_DEFAULT_TEST_STEPS) */
     InStream *in; /* standard input shared with the process that starts this one (whose fd is
                    * in_fd); NULL: a stream of its own on in_fd */
     int read_only; /* a sandbox: WRITE_FILE fails with EROFS without touching the file system and

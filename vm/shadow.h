@@ -1,8 +1,8 @@
 /* shadow.h: running a program's shadow tests, each in a fresh virtual process.
  *
- * Used by `nano_vm --test` and by the RUN_TESTS trap, through which the compiler (on the VM, or
- * natively through the bootstrap runtime, which links this library) runs the shadow tests of
- * the program it has just compiled before reporting success. */
+ * Used by `nano_vm --test` and by the RUN_TESTS and RUN_TESTS_STEPS traps, through which the
+ * compiler (on the VM, or natively through the bootstrap runtime, which links this library)
+ * runs the shadow tests of the program it has just compiled before reporting success. */
 #ifndef NANOVM_SHADOW_H
 #define NANOVM_SHADOW_H
 

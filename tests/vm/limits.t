@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # limits.t: nano_vm's limits (--heap, --max-steps, --stack, --frames, --test-steps) hold for
-# every program a process starts (RUN_PROGRAM) and for shadow tests (nano_vm --test, RUN_TESTS):
+# every program a process starts (RUN_PROGRAM) and for shadow tests (nano_vm --test, RUN_TESTS,
+# RUN_TESTS_STEPS):
 # a nested program gets what its parent has left, never more (docs/ISA.md 6.2, RUN_PROGRAM).
 . "$(dirname "$0")/../lib/tap.sh"
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
@@ -61,6 +62,23 @@ cat >"$t/tests.s" <<'S'
     TRAP READ_FILE
     POP
     TRAP RUN_TESTS
+    TRAP PRINT
+    PUSH_SMALL 0
+    RET
+S
+# tests_steps IMAGE.nvm N: prints the RUN_TESTS_STEPS report of IMAGE.nvm with step limit N
+cat >"$t/tests_steps.s" <<'S'
+.func main 0 0 1
+.file "ts.nano" 1
+.line 2
+    PUSH_SMALL 1
+    TRAP ARG
+    TRAP READ_FILE
+    POP
+    PUSH_SMALL 2
+    TRAP ARG
+    STR_TO_INT
+    TRAP RUN_TESTS_STEPS
     TRAP PRINT
     PUSH_SMALL 0
     RET
@@ -214,7 +232,7 @@ cat >"$t/hello.s" <<'S'
     PUSH_SMALL 0
     RET
 S
-for s in parent tests alloc loop long deep writer atdepth hello; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
+for s in parent tests tests_steps alloc loop long deep writer atdepth hello; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
 
 # the programs alone, under no limits: they finish
 check "alloc.nvm alone allocates" 0 "$VM" "$t/alloc.nvm"
@@ -285,6 +303,24 @@ check "--test-steps reaches RUN_TESTS" 0 "$VM" --test-steps 1000000 "$t/tests.nv
 has out "did not finish within 1000000 steps" "the shadow test stops within it"
 check "--max-steps reaches RUN_TESTS" 1 "$VM" --max-steps 1000000 "$t/tests.nvm" "$t/loop.nvm"
 has err "error: step limit of 1000000 instructions reached" "and the caller stops with no steps left"
+
+# RUN_TESTS_STEPS: each test's step limit is the operand (0: the process's), within the caller's
+check "RUN_TESTS_STEPS 1000000" 0 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" 1000000
+has out "not ok loop	" "stops a shadow test"
+has out "did not finish within 1000000 steps" "after 1000000 steps"
+check "RUN_TESTS_STEPS 10000000" 0 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" 10000000
+has out "ok loop" "lets a shorter test finish"
+check "RUN_TESTS_STEPS 10000000 under --test-steps 1000" 0 "$VM" --test-steps 1000 "$t/tests_steps.nvm" "$t/loop.nvm" 10000000
+has out "ok loop" "its limit replaces the process's test step limit"
+check "RUN_TESTS_STEPS 0 under --test-steps 1000000" 0 "$VM" --test-steps 1000000 "$t/tests_steps.nvm" "$t/loop.nvm" 0
+has out "did not finish within 1000000 steps" "0 is the process's test step limit"
+check "RUN_TESTS_STEPS 0" 0 "$VM" "$t/tests_steps.nvm" "$t/long.nvm" 0
+has out "did not finish within 1000000000 steps" "0 without --test-steps is the default"
+check "RUN_TESTS_STEPS 1000000000 under --max-steps 1000000" 1 "$VM" --max-steps 1000000 "$t/tests_steps.nvm" "$t/loop.nvm" 1000000000
+has err "ts.nano:2: error: step limit of 1000000 instructions reached" "the caller's budget is the bound: it stops with no steps left"
+hasnt out "ok loop" "before the test could finish"
+check "RUN_TESTS_STEPS -5" 1 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" -5
+has err "ts.nano:2: error: run_shadow_tests_steps: negative step limit -5" "a negative step limit is a runtime error"
 
 # --read-only: no file is written (EROFS, 30), no C is called, by the program or those it starts
 check "--read-only: file_write fails with EROFS, an extern call with a runtime error" 1 "$VM" --read-only "$t/writer.nvm"

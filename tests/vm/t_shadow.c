@@ -24,7 +24,7 @@ static const char *TESTED =
     ".init init\n.shadow add t_add\n.shadow sub t_sub\n.shadow quit t_exit\n";
 
 int main(void) {
-    plan(15);
+    plan(22);
     size_t len;
     uint8_t *bytes = asm_build(TESTED, &len);
 
@@ -80,6 +80,46 @@ int main(void) {
     vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
     ok(vr.status == 1, "RUN_TESTS of a non-string is an error");
     like(vr.err, "r.nano:2: error: type error: TRAP RUN_TESTS expects a string", "with its message");
+    vm_result_free(&vr);
+    free(runner);
+
+    /* RUN_TESTS_STEPS: the same report, each test under the step limit given */
+    snprintf(src, sizeof src,
+             ".func main 0 0 1\nPUSH_STR \"%s\"\nTRAP READ_FILE\nPOP\nPUSH_SMALL 100\n"
+             "TRAP RUN_TESTS_STEPS\nTRAP PRINT\nPUSH_STR \"%s\"\nTRAP READ_FILE\nPOP\nPUSH_SMALL 9\n"
+             "TRAP RUN_TESTS_STEPS\nTRAP PRINT\nPUSH_SMALL 0\nRET\n", path, path);
+    runner = asm_build(src, &rlen);
+    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    ok(vr.status == 0, "TRAP RUN_TESTS_STEPS returns to the program");
+    /* the initializer's 3 instructions count: add needs 13, sub 8, quit 5 */
+    const char *want3 = "not ok add\t\tdid not finish within 9 steps\n"
+                        "not ok sub\ts.nano:10\tassertion failed\n"
+                        "not ok quit\t\texit(3) called in a shadow test\n";
+    ok(strncmp(vr.out, want, strlen(want)) == 0 && strcmp(vr.out + strlen(want), want3) == 0,
+       "each test gets the step limit given: 100 is enough, 9 is not for the longest");
+    if (strncmp(vr.out, want, strlen(want)) != 0 || strcmp(vr.out + strlen(want), want3) != 0)
+        diag("  got '%s'", vr.out);
+    vm_result_free(&vr);
+    free(runner);
+    notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 3\nPUSH_SMALL 1\nPUSH_SMALL 1\nTRAP RUN_TESTS_STEPS\nPOP\nPUSH_SMALL 0\nRET\n";
+    runner = asm_build(notstr, &rlen);
+    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    ok(vr.status == 1, "RUN_TESTS_STEPS of a non-string is an error");
+    like(vr.err, "r.nano:3: error: type error: TRAP RUN_TESTS_STEPS expects a string", "with its message");
+    vm_result_free(&vr);
+    free(runner);
+    notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 4\nPUSH_STR \"x\"\nPUSH_STR \"1\"\nTRAP RUN_TESTS_STEPS\nPOP\nPUSH_SMALL 0\nRET\n";
+    runner = asm_build(notstr, &rlen);
+    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    like(vr.err, "r.nano:4: error: type error: TRAP RUN_TESTS_STEPS expects an int step limit",
+         "and of a step limit that is not an int");
+    vm_result_free(&vr);
+    free(runner);
+    notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 5\nPUSH_STR \"x\"\nPUSH_SMALL -1\nTRAP RUN_TESTS_STEPS\nPOP\nPUSH_SMALL 0\nRET\n";
+    runner = asm_build(notstr, &rlen);
+    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    ok(vr.status == 1, "a negative step limit is an error");
+    like(vr.err, "r.nano:5: error: run_shadow_tests_steps: negative step limit -1", "with its message");
     vm_result_free(&vr);
     free(runner);
 
