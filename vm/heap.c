@@ -172,9 +172,10 @@ void heap_free_all(Heap *h) {
     HeapChunkCache *cache = h->cache;
     for (size_t i = 0; i < h->nchunks; i++) {
         if (cache != NULL && cache->n < HEAP_CACHE_CHUNKS &&
-            ptrs_room(&cache->chunks, cache->n, &cache->cap) == 0)
+            ptrs_room(&cache->chunks, cache->n, &cache->cap) == 0) {
+            UNPOISON(h->chunks[i], HEAP_CHUNK_BYTES); /* the next heap starts afresh */
             cache->chunks[cache->n++] = h->chunks[i];
-        else
+        } else
             chunk_unmap(h->chunks[i]);
     }
     free(h->chunks);
@@ -316,6 +317,7 @@ static HeapPage *page_take(Heap *h) {
     }
     if (h->carve == NULL && new_chunk(h) != 0) return NULL;
     HeapPage *pg = (HeapPage *)h->carve;
+    UNPOISON(pg, HEAP_PAGE_BYTES);
     pg->huge = (uint32_t)h->carve_huge;
     h->carve += HEAP_PAGE_BYTES;
     if ((uintptr_t)h->carve % HEAP_CHUNK_BYTES == 0) h->carve = NULL; /* the chunk is used up */

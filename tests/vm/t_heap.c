@@ -126,6 +126,9 @@ int main(void) {
     /* A freed heap leaves its chunks to the next heap of the same cache, up to the cache's size. */
     HeapChunkCache cache = {0};
     h.cache = &cache;
+    void *blocks[200]; /* freed storage in the chunks: poisoned under AddressSanitizer */
+    for (int i = 0; i < 200; i++) blocks[i] = heap_raw_alloc(&h, 64 + (size_t)i * 16);
+    for (int i = 0; i < 200; i++) heap_raw_free(&h, blocks[i], 64 + (size_t)i * 16);
     size_t left = h.nchunks < HEAP_CACHE_CHUNKS ? h.nchunks : HEAP_CACHE_CHUNKS;
     heap_free_all(&h);
     void *top = cache.n > 0 ? cache.chunks[cache.n - 1] : NULL;
@@ -135,10 +138,13 @@ int main(void) {
     heap_init(&h2, (size_t)1 << 32);
     h2.cache = &cache;
     Obj *o = heap_alloc(&h2, 32, T_STR);
-    ok(o != NULL && h2.nchunks == 1 && cache.n == left - 1 &&
-           h2.chunks[0] == top && (char *)o >= (char *)top &&
-           (char *)o < (char *)top + HEAP_CHUNK_BYTES,
-       "the next heap's first object is in a cached chunk");
+    int reused = o != NULL && h2.nchunks == 1 && cache.n == left - 1 && h2.chunks[0] == top &&
+                (char *)o >= (char *)top && (char *)o < (char *)top + HEAP_CHUNK_BYTES;
+    h2.next_gc = h2.max;
+    size_t taken = 0; /* every page of the cached chunks taken again, none refused */
+    while (h2.nchunks <= left && heap_alloc(&h2, 48, T_REC) != NULL) taken++;
+    ok(reused && cache.n == 0 && h2.nchunks == left + 1,
+       "the next heap's first object is in a cached chunk; %zu more fill all of them", taken);
     heap_free_all(&h2);
     heap_cache_free(&cache);
     ok(cache.n == 0 && cache.chunks == NULL, "the cache's owner frees what is left in it");
