@@ -172,6 +172,13 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
     return p;
 }
 
+void process_spare_free(ProcessSpare *s) {
+    free(s->stack);
+    free(s->frames);
+    heap_cache_free(&s->chunks);
+    memset(s, 0, sizeof *s);
+}
+
 void process_free(Process *p) {
     if (p == NULL) return;
     if (p->cop != NULL && p->cop_close != NULL) p->cop_close(p);
@@ -186,9 +193,7 @@ void process_free(Process *p) {
         free(p->stack);
         free(p->frames);
     }
-    free(p->spare.stack);
-    free(p->spare.frames);
-    heap_cache_free(&p->spare.chunks);
+    process_spare_free(&p->spare);
     free(p->globals);
     free(p->out.buf);
     free(p->err.buf);

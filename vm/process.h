@@ -43,6 +43,9 @@ typedef struct {
     HeapChunkCache chunks;
 } ProcessSpare;
 
+/* Free what a ProcessSpare holds (it is then empty). */
+void process_spare_free(ProcessSpare *s);
+
 /* A process's limits are its share of one budget: the programs it starts (RUN_PROGRAM) and the
  * shadow tests it runs (RUN_TESTS) get what it has left (process_child_options), never more, so
  * that no nesting of programs gets past the limits of the process at the top. */
