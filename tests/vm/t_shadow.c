@@ -24,6 +24,21 @@ static const char *TESTED =
     ".func t_exit 0 0 0\nPUSH_SMALL 3\nHALT\n"
     ".init init\n.shadow add t_add\n.shadow sub t_sub\n.shadow quit t_exit\n";
 
+/* A program that calls TRAP RUN_TESTS_STEPS at r.nano:LINE with the operands OPERANDS pushes:
+ * "LINE\nOPERANDS", its result. */
+static VmResult run_steps_trap(const char *line_and_operands) {
+    char src[512];
+    snprintf(src, sizeof src,
+             ".func main 0 0 1\n.file \"r.nano\" 1\n.line %s\nTRAP RUN_TESTS_STEPS\nPOP\n"
+             "PUSH_SMALL 0\nRET\n",
+             line_and_operands);
+    size_t len;
+    uint8_t *bytes = asm_build(src, &len);
+    VmResult r = vm_run_bytes(bytes, len, 0, NULL, NULL, NULL);
+    free(bytes);
+    return r;
+}
+
 int main(void) {
     plan(23);
     size_t len;
@@ -102,27 +117,18 @@ int main(void) {
         diag("  got '%s'", vr.out);
     vm_result_free(&vr);
     free(runner);
-    notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 3\nPUSH_SMALL 1\nPUSH_SMALL 1\nTRAP RUN_TESTS_STEPS\nPOP\nPUSH_SMALL 0\nRET\n";
-    runner = asm_build(notstr, &rlen);
-    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    vr = run_steps_trap("3\nPUSH_SMALL 1\nPUSH_SMALL 1");
     ok(vr.status == 1, "RUN_TESTS_STEPS of a non-string is an error");
     like(vr.err, "r.nano:3: error: type error: TRAP RUN_TESTS_STEPS expects a string", "with its message");
     vm_result_free(&vr);
-    free(runner);
-    notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 4\nPUSH_STR \"x\"\nPUSH_STR \"1\"\nTRAP RUN_TESTS_STEPS\nPOP\nPUSH_SMALL 0\nRET\n";
-    runner = asm_build(notstr, &rlen);
-    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    vr = run_steps_trap("4\nPUSH_STR \"x\"\nPUSH_STR \"1\"");
     like(vr.err, "r.nano:4: error: type error: TRAP RUN_TESTS_STEPS expects an int step limit",
          "and of a step limit that is not an int");
     vm_result_free(&vr);
-    free(runner);
-    notstr = ".func main 0 0 1\n.file \"r.nano\" 1\n.line 5\nPUSH_STR \"x\"\nPUSH_SMALL -1\nTRAP RUN_TESTS_STEPS\nPOP\nPUSH_SMALL 0\nRET\n";
-    runner = asm_build(notstr, &rlen);
-    vr = vm_run_bytes(runner, rlen, 0, NULL, NULL, NULL);
+    vr = run_steps_trap("5\nPUSH_STR \"x\"\nPUSH_SMALL -1");
     ok(vr.status == 1, "a negative step limit is an error");
     like(vr.err, "r.nano:5: error: run_shadow_tests_steps: negative step limit -1", "with its message");
     vm_result_free(&vr);
-    free(runner);
 
     /* RUN_PROGRAM: the inner program sees its own arguments and shares stdout; its status
      * comes back. */
