@@ -276,32 +276,32 @@ static void mark_roots(Heap *h, Marker *m) {
 
 /* ---- pages -------------------------------------------------------------------------------- */
 
-/* Make a chunk the one pages are carved from: a cached one, else a new mapping at a
- * HEAP_CHUNK_BYTES boundary (twice the size, trimmed); -1 when the system refuses. */
-static int new_chunk(Heap *h) {
-    if (ptrs_room(&h->chunks, h->nchunks, &h->chunks_cap) != 0) return -1;
-    h->carve_huge = h->nchunks * HEAP_CHUNK_BYTES >= HEAP_HUGE_AFTER;
-    if (h->cache != NULL && h->cache->n > 0) {
-        char *c = h->cache->chunks[--h->cache->n];
-#ifdef MADV_HUGEPAGE
-        if (h->carve_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE);
-#endif
-        h->chunks[h->nchunks++] = c;
-        h->carve = c;
-        return 0;
-    }
+/* A new mapping of HEAP_CHUNK_BYTES at a HEAP_CHUNK_BYTES boundary (twice the size, trimmed);
+ * NULL when the system refuses. */
+static char *chunk_map(void) {
     size_t span = 2 * HEAP_CHUNK_BYTES;
     char *m = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (m == MAP_FAILED) return -1;
+    if (m == MAP_FAILED) return NULL;
     char *c = (char *)(((uintptr_t)m + HEAP_CHUNK_BYTES - 1) & ~(uintptr_t)(HEAP_CHUNK_BYTES - 1));
     size_t head = (size_t)(c - m);
     if (head > 0) munmap(m, head);
     size_t tail = span - head - HEAP_CHUNK_BYTES;
     if (tail > 0) munmap(c + HEAP_CHUNK_BYTES, tail);
+    CHUNK_MAPPED(c);
+    return c;
+}
+
+/* Make a chunk the one pages are carved from: a cached one, else a new mapping; -1 when the
+ * system refuses. */
+static int new_chunk(Heap *h) {
+    if (ptrs_room(&h->chunks, h->nchunks, &h->chunks_cap) != 0) return -1;
+    char *c;
+    if (h->cache != NULL && h->cache->n > 0) c = h->cache->chunks[--h->cache->n];
+    else if ((c = chunk_map()) == NULL) return -1;
+    h->carve_huge = h->nchunks * HEAP_CHUNK_BYTES >= HEAP_HUGE_AFTER;
 #ifdef MADV_HUGEPAGE
     if (h->carve_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE); /* advice: may fail */
 #endif
-    CHUNK_MAPPED(c);
     h->chunks[h->nchunks++] = c;
     h->carve = c;
     return 0;
