@@ -8,7 +8,6 @@
 VIRT=${NANO_VIRT:-$BUILD/stage1/nano_virt}
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
 ASM=$BUILD/tests/nvmasm
-bounded() { ( ulimit -v 4000000; timeout 60 "$@" ); }
 
 # readlen PATH...: the length of file_read of each path, one per line
 cat > "$t/readlen.nano" <<'N'

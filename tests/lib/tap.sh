@@ -16,6 +16,13 @@
 #                          each "ok" and "not ok" line of the file TAP (a program's TAP output)
 #                          as one test here, "PREFIX: NAME" (a failure shows FILE)
 #   show [FILE...]         the first 20 lines of FILEs (or of stdin) as TAP comments
+#   exits NAME STATUS CMD...
+#                          runs CMD (stdin /dev/null, stdout to $t/out, stderr to $t/err): one
+#                          test that it exits with STATUS (a failure shows both outputs)
+#   has FILE TEXT NAME     one test: $t/FILE contains TEXT (a failure shows the file)
+#   hasnt FILE TEXT NAME   one test: $t/FILE does not contain TEXT
+#   bounded CMD...         runs CMD in a subshell with at most 4 GB of address space and 60 s
+#                          (a guard against a runaway program, not a time limit on the test)
 #   finish                 prints the plan "1..N" unless plan did; its status is 1 when a test
 #                          failed (end the file with it)
 # ok, not_ok and skip return 0, so that a chain "CHECK && ok 0 NAME || not_ok NAME" is one test.
@@ -47,6 +54,18 @@ not_ok() {
     for f in "$@"; do [ -f "$f" ] && show "$f"; done
     return 0
 }
+exits() {
+    local name=$1 want=$2 got; shift 2
+    "$@" > "$t/out" 2> "$t/err" < /dev/null
+    got=$?
+    [ "$got" = "$want" ]; ok $? "$name (exit $got)"
+    [ "$got" = "$want" ] || { echo "# expected exit $want"; sed 's/^/# stdout: /' "$t/out" | head -n 5
+        sed 's/^/# stderr: /' "$t/err" | head -n 5; }
+    return 0
+}
+has() { grep -qF -- "$2" "$t/$1"; ok $? "$3" "$t/$1"; }
+hasnt() { ! grep -qF -- "$2" "$t/$1"; ok $? "$3" "$t/$1"; }
+bounded() { ( ulimit -v 4000000; timeout 60 "$@" ); }
 skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $1"; }
 relay() {
     local line

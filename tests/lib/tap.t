@@ -4,7 +4,8 @@
 # are checked: numbering, failures with their details (a file or a text), not_ok, skip, a TODO
 # failure that does not fail the file, relay, the plan up front and at the end, need's skip, the
 # scratch directory removed at exit (also after a signal, with a file's own EXIT trap and with
-# a directory inside it that has no permissions), and t cannot be reassigned.
+# a directory inside it that has no permissions), t cannot be reassigned, and the command
+# helpers (exits, has, hasnt, bounded).
 . "$(dirname "$0")/tap.sh"
 lib=$ROOT/tests/lib
 # run NAME BODY: writes $t/NAME.t (the preamble, then BODY) and runs it; stdout in $t/NAME.out,
@@ -91,6 +92,21 @@ run reassign "t=/somewhere/else
 ok 0 after"
 grep -q "t: readonly variable" "$t/reassign.err" && gone reassign
 ok $? "t cannot be reassigned, and the scratch directory is still removed" "$t/reassign.err"
+
+run commands "exits 'true is 0' 0 true
+exits 'false is 0' 0 sh -c 'echo to-out; echo to-err >&2; exit 3'
+has out to-out 'out holds what it printed'
+has err to-out 'err holds stdout'
+hasnt err to-err 'err lacks stderr'
+hasnt out absent 'out lacks absent'
+bounded sh -c 'exit 7'; [ \$? = 7 ]; ok \$? 'bounded passes the status on'
+bounded sh -c 'ulimit -v'
+finish"
+[ "$st" = 1 ] && same commands "ok 1 - true is 0 (exit 0)" "not ok 2 - false is 0 (exit 3)" "# expected exit 0" \
+    "# stdout: to-out" "# stderr: to-err" "ok 3 - out holds what it printed" "not ok 4 - err holds stdout" \
+    "# to-err" "not ok 5 - err lacks stderr" "# to-err" "ok 6 - out lacks absent" \
+    "ok 7 - bounded passes the status on" "4000000" "1..7"
+ok $? "exits, has, hasnt and bounded: a command's status and outputs as tests, memory bounded (status $st)" "$t/commands.diff"
 
 run paths "echo \"\$ROOT|\$BUILD|\$HERE\""
 [ "$(sed -n 1p "$t/paths.out")" = "$ROOT|${NANO_BUILD:-$ROOT/build}|$t/files" ]

@@ -3,15 +3,6 @@
 . "$(dirname "$0")/../lib/tap.sh"
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
 ASM=$BUILD/tests/nvmasm
-# check NAME EXPECTED_STATUS CMD... : runs CMD, keeps stdout/stderr in $t/out, $t/err
-check() {
-    local name=$1 want=$2; shift 2
-    "$@" >"$t/out" 2>"$t/err" </dev/null
-    local got=$?
-    [ "$got" = "$want" ]; ok $? "$name (exit $got)"
-    [ "$got" = "$want" ] || { echo "# expected exit $want"; sed 's/^/# stderr: /' "$t/err" | head -5; }
-}
-has() { grep -qF -- "$2" "$t/$1"; ok $? "$3"; [ $? = 0 ] || sed 's/^/# got: /' "$t/$1" | head -5; }
 
 cat >"$t/args.s" <<'S'
 .func main 0 2 1
@@ -117,51 +108,51 @@ loop:
 S
 for s in args fail echo shadow recurse alloc yes; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
 
-check "--help" 0 "$VM" --help
+exits "--help" 0 "$VM" --help
 has out "usage: nano_vm" "--help prints the usage"
-check "--version" 0 "$VM" --version
+exits "--version" 0 "$VM" --version
 has out "nano_vm" "--version names the program"
-check "no program is a usage error" 64 "$VM"
-check "an unknown option is a usage error" 64 "$VM" --frobnicate x.nvm
-check "--heap without a size is a usage error" 64 "$VM" --heap
-check "a missing file" 66 "$VM" "$t/missing.nvm"
+exits "no program is a usage error" 64 "$VM"
+exits "an unknown option is a usage error" 64 "$VM" --frobnicate x.nvm
+exits "--heap without a size is a usage error" 64 "$VM" --heap
+exits "a missing file" 66 "$VM" "$t/missing.nvm"
 has err "missing.nvm" "the message names the file"
 printf 'not bytecode at all' >"$t/junk.nvm"
-check "a file that is not .nvm" 65 "$VM" "$t/junk.nvm"
+exits "a file that is not .nvm" 65 "$VM" "$t/junk.nvm"
 has err "junk.nvm: " "the message names the file and the problem"
-check "args reach the program; main's result is the status" 3 "$VM" "$t/args.nvm" one "two words"
+exits "args reach the program; main's result is the status" 3 "$VM" "$t/args.nvm" one "two words"
 has out "args.nvm|one|two words|" "argument 0 is the program, then the arguments"
-check "options before the program, arguments after" 2 "$VM" --stack 100000 -- "$t/args.nvm" --help
+exits "options before the program, arguments after" 2 "$VM" --stack 100000 -- "$t/args.nvm" --help
 has out "|--help|" "arguments after the program are not options"
-check "a runtime error exits 1" 1 "$VM" "$t/fail.nvm"
+exits "a runtime error exits 1" 1 "$VM" "$t/fail.nvm"
 has err "fail.nano:6: error: index 4 out of range for array of length 1" "the error has file:line"
 has err "  at helper (fail.nano:6)" "the stack trace names the failing function"
 has err "  at main (fail.nano:2)" "and its caller"
 printf 'a\nb c\n' | "$VM" "$t/echo.nvm" >"$t/out" 2>"$t/err"
 ok $? "stdin reaches the program"
 [ "$(cat "$t/out")" = "$(printf '> a\n> b c')" ]; ok $? "line by line"
-check "--verify accepts a valid file" 0 "$VM" --verify "$t/fail.nvm"
-check "--verify rejects an invalid file" 65 "$VM" --verify "$t/junk.nvm"
-check "--dis" 0 "$VM" --dis "$t/fail.nvm"
+exits "--verify accepts a valid file" 0 "$VM" --verify "$t/fail.nvm"
+exits "--verify rejects an invalid file" 65 "$VM" --verify "$t/junk.nvm"
+exits "--dis" 0 "$VM" --dis "$t/fail.nvm"
 has out "helper" "--dis names the functions"
 has out "ARRAY_GET" "--dis shows the instructions"
 has out "fail.nano" "--dis shows the source file"
-check "--test with a failing shadow test exits 1" 1 "$VM" --test "$t/shadow.nvm"
+exits "--test with a failing shadow test exits 1" 1 "$VM" --test "$t/shadow.nvm"
 has out "1..2" "--test prints a TAP plan"
 has out "ok 1 - shadow add" "the passing shadow test"
 has out "not ok 2 - shadow sub" "the failing shadow test"
 has err "s.nano:10: shadow test 'sub' failed: assertion failed" "the failure's location and message"
 if grep -q "shadow output" "$t/out"; then ok 1 "shadow test output stays out of the TAP"; else ok 0 "shadow test output stays out of the TAP"; fi
-check "unbounded recursion is a stack overflow, not a crash" 1 "$VM" --frames 10000 "$t/recurse.nvm"
+exits "unbounded recursion is a stack overflow, not a crash" 1 "$VM" --frames 10000 "$t/recurse.nvm"
 has err "error: stack overflow" "the message says stack overflow"
 has err "more frames" "a deep stack trace is abridged"
-check "exhausting --heap is out of memory, not a crash" 1 "$VM" --heap 16m "$t/alloc.nvm"
+exits "exhausting --heap is out of memory, not a crash" 1 "$VM" --heap 16m "$t/alloc.nvm"
 has err "error: out of memory" "the message says out of memory"
-check "--max-steps stops a program that never ends" 1 "$VM" --max-steps 100000 "$t/yes.nvm"
+exits "--max-steps stops a program that never ends" 1 "$VM" --max-steps 100000 "$t/yes.nvm"
 has err "error: step limit of 100000 instructions reached" "with a runtime error that says so"
-check "--max-steps lets a short program finish" 3 "$VM" --max-steps 100000 "$t/args.nvm" a b
-check "--max-steps needs a count" 64 "$VM" --max-steps x "$t/args.nvm"
-check "--profile runs the program" 3 "$VM" --profile "$t/args.nvm" x y
+exits "--max-steps lets a short program finish" 3 "$VM" --max-steps 100000 "$t/args.nvm" a b
+exits "--max-steps needs a count" 64 "$VM" --max-steps x "$t/args.nvm"
+exits "--profile runs the program" 3 "$VM" --profile "$t/args.nvm" x y
 has err "profile: " "and prints the instruction count"
 has err "main (args.nano:1)" "and the functions with their source"
 "$VM" "$t/yes.nvm" 2>"$t/err" | head -c 10 >/dev/null
@@ -169,38 +160,37 @@ st=${PIPESTATUS[0]}
 [ "$st" -lt 128 ]; ok $? "a closed stdout does not crash the VM (status $st)"
 
 # sizes whose memory cannot exist are usage errors, not a wrapped multiplication
-check "--frames too large is a usage error" 64 "$VM" --frames 1152921504606846976 "$t/recurse.nvm"
+exits "--frames too large is a usage error" 64 "$VM" --frames 1152921504606846976 "$t/recurse.nvm"
 has err "--frames" "the message names the option"
-check "--stack too large is a usage error" 64 "$VM" --stack 1152921504606846976 "$t/recurse.nvm"
+exits "--stack too large is a usage error" 64 "$VM" --stack 1152921504606846976 "$t/recurse.nvm"
 has err "--stack" "the message names the option"
-check "--stack 16g slots is a usage error" 64 "$VM" --stack 16g "$t/args.nvm"
-check "--frames 18446744073709551615 is a usage error" 64 "$VM" --frames 18446744073709551615 "$t/args.nvm"
-check "--heap beyond 2^64 is a usage error" 64 "$VM" --heap 17179869184g "$t/args.nvm"
-check "--stack 0 is a usage error" 64 "$VM" --stack 0 "$t/args.nvm"
-check "a small --frames still overflows cleanly" 1 "$VM" --frames 3 "$t/recurse.nvm"
+exits "--stack 16g slots is a usage error" 64 "$VM" --stack 16g "$t/args.nvm"
+exits "--frames 18446744073709551615 is a usage error" 64 "$VM" --frames 18446744073709551615 "$t/args.nvm"
+exits "--heap beyond 2^64 is a usage error" 64 "$VM" --heap 17179869184g "$t/args.nvm"
+exits "--stack 0 is a usage error" 64 "$VM" --stack 0 "$t/args.nvm"
+exits "a small --frames still overflows cleanly" 1 "$VM" --frames 3 "$t/recurse.nvm"
 has err "error: stack overflow" "with a stack overflow"
-check "a small --stack still overflows cleanly" 1 "$VM" --stack 40 "$t/recurse.nvm"
+exits "a small --stack still overflows cleanly" 1 "$VM" --stack 40 "$t/recurse.nvm"
 has err "error: stack overflow" "with a stack overflow"
 
 # only regular files of at most 4 GiB are read as .nvm files (a device or a FIFO would be read
 # forever or block); every check is bounded in time and memory so that a regression fails, not hangs
-bounded() { ( ulimit -v 4000000; timeout 20 "$@" ); }
-check "/dev/zero is refused" 66 bounded "$VM" /dev/zero
+exits "/dev/zero is refused" 66 bounded "$VM" /dev/zero
 has err "nano_vm: /dev/zero: not a regular file (a character device)" "the message names the file and says why"
 mkfifo "$t/fifo.nvm"
-check "a FIFO is refused without waiting for a writer" 66 bounded "$VM" "$t/fifo.nvm"
+exits "a FIFO is refused without waiting for a writer" 66 bounded "$VM" "$t/fifo.nvm"
 has err "fifo.nvm: not a regular file (a FIFO)" "the message says it is a FIFO"
-check "a directory is refused" 66 bounded "$VM" "$t"
+exits "a directory is refused" 66 bounded "$VM" "$t"
 has err ": is a directory" "the message says it is a directory"
 if truncate -s 5G "$t/big.nvm" 2>/dev/null; then
-    check "a file over 4 GiB is refused without reading it" 65 bounded "$VM" "$t/big.nvm"
+    exits "a file over 4 GiB is refused without reading it" 65 bounded "$VM" "$t/big.nvm"
     has err "big.nvm: too large for a .nvm file (5368709120 bytes, at most 4294967295)" "the message gives the size and the limit"
     rm -f "$t/big.nvm"
 else
     ok 0 "# SKIP cannot make a sparse 5 GiB file"; ok 0 "# SKIP"
 fi
-check "--test refuses /dev/zero too" 66 bounded "$VM" --test /dev/zero
-check "--dis refuses a FIFO too" 66 bounded "$VM" --dis "$t/fifo.nvm"
+exits "--test refuses /dev/zero too" 66 bounded "$VM" --test /dev/zero
+exits "--dis refuses a FIFO too" 66 bounded "$VM" --dis "$t/fifo.nvm"
 
 # shadow test names (and failure messages) come from the file: control bytes, backslashes and
 # '#' are escaped so that a name cannot add TAP lines or turn a failure into a TODO
@@ -217,7 +207,7 @@ cat >"$t/evil.s" <<'S'
 .shadow "x # TODO not really \\ here" t_bad
 S
 "$ASM" "$t/evil.s" "$t/evil.nvm" || echo "# cannot assemble evil"
-check "--test with hostile shadow names" 1 "$VM" --test "$t/evil.nvm"
+exits "--test with hostile shadow names" 1 "$VM" --test "$t/evil.nvm"
 [ "$(grep -c '^' "$t/out")" = 3 ]; ok $? "the TAP stream is the plan and two test lines"
 [ "$(grep -cE '^(not )?ok ' "$t/out")" = 2 ]; ok $? "no injected test line"
 has out 'ok 1 - shadow evil\x0aok 3 - injected\x0d\x01' "control bytes in a name are escaped"

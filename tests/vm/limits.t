@@ -6,16 +6,6 @@
 . "$(dirname "$0")/../lib/tap.sh"
 VM=${NANO_VM:-$ROOT/bin/nano_vm}
 ASM=$BUILD/tests/nvmasm
-# check NAME EXPECTED_STATUS CMD... : runs CMD, keeps stdout/stderr in $t/out, $t/err
-check() {
-    local name=$1 want=$2; shift 2
-    "$@" >"$t/out" 2>"$t/err" </dev/null
-    local got=$?
-    [ "$got" = "$want" ]; ok $? "$name (exit $got)"
-    [ "$got" = "$want" ] || { echo "# expected exit $want"; sed 's/^/# stdout: /' "$t/out" | head -5; sed 's/^/# stderr: /' "$t/err" | head -5; }
-}
-has() { grep -qF -- "$2" "$t/$1"; ok $? "$3"; [ $? = 0 ] || sed 's/^/# got: /' "$t/$1" | head -5; }
-hasnt() { ! grep -qF -- "$2" "$t/$1"; ok $? "$3"; [ $? = 0 ] || sed 's/^/# got: /' "$t/$1" | head -5; }
 
 # parent CHILD.nvm [N]: runs CHILD.nvm (RUN_PROGRAM), prints "child exit S", then counts to N
 cat >"$t/parent.s" <<'S'
@@ -235,105 +225,105 @@ S
 for s in parent tests tests_steps alloc loop long deep writer atdepth hello; do "$ASM" "$t/$s.s" "$t/$s.nvm" || echo "# cannot assemble $s"; done
 
 # the programs alone, under no limits: they finish
-check "alloc.nvm alone allocates" 0 "$VM" "$t/alloc.nvm"
-check "loop.nvm alone counts" 0 "$VM" "$t/loop.nvm"
-check "deep.nvm alone recurses" 0 "$VM" "$t/deep.nvm"
+exits "alloc.nvm alone allocates" 0 "$VM" "$t/alloc.nvm"
+exits "loop.nvm alone counts" 0 "$VM" "$t/loop.nvm"
+exits "deep.nvm alone recurses" 0 "$VM" "$t/deep.nvm"
 
 # --heap
-check "a child under --heap 16m cannot allocate 100 MB" 0 "$VM" --heap 16m "$t/parent.nvm" "$t/alloc.nvm"
+exits "a child under --heap 16m cannot allocate 100 MB" 0 "$VM" --heap 16m "$t/parent.nvm" "$t/alloc.nvm"
 has out "child exit 1" "the child fails"
 hasnt out "allocated" "before it has allocated it"
 has err "error: out of memory" "with out of memory"
-check "a child without --heap can" 0 "$VM" "$t/parent.nvm" "$t/alloc.nvm"
+exits "a child without --heap can" 0 "$VM" "$t/parent.nvm" "$t/alloc.nvm"
 has out "child exit 0" "(and succeeds)"
-check "a grandchild under --heap 16m cannot either" 0 "$VM" --heap 16m "$t/parent.nvm" "$t/parent.nvm" "$t/alloc.nvm"
+exits "a grandchild under --heap 16m cannot either" 0 "$VM" --heap 16m "$t/parent.nvm" "$t/parent.nvm" "$t/alloc.nvm"
 hasnt out "allocated" "nesting does not get a fresh heap"
 
 # --max-steps: the budget is shared; what a child executes counts against its parent
-check "a child under --max-steps 1000000 stops" 1 "$VM" --max-steps 1000000 "$t/parent.nvm" "$t/loop.nvm"
+exits "a child under --max-steps 1000000 stops" 1 "$VM" --max-steps 1000000 "$t/parent.nvm" "$t/loop.nvm"
 hasnt out "counted" "before it has counted"
 has err "error: step limit of" "with the step limit"
 hasnt out "parent done" "and the parent, with no steps left, stops too"
-check "a child's steps count against its parent" 1 "$VM" --max-steps 12000000 "$t/parent.nvm" "$t/loop.nvm" 1000000
+exits "a child's steps count against its parent" 1 "$VM" --max-steps 12000000 "$t/parent.nvm" "$t/loop.nvm" 1000000
 has out "child exit 0" "the child finishes within the budget"
 has err "error: step limit of 12000000 instructions reached" "the parent does not"
-check "without the child the parent finishes within it" 0 "$VM" --max-steps 12000000 "$t/parent.nvm" "$t/parent.nvm" 1000000
+exits "without the child the parent finishes within it" 0 "$VM" --max-steps 12000000 "$t/parent.nvm" "$t/parent.nvm" 1000000
 
 # --frames and --stack
-check "a child started at the caller's last frame has none" 0 "$VM" --frames 2 "$t/atdepth.nvm" "$t/hello.nvm"
+exits "a child started at the caller's last frame has none" 0 "$VM" --frames 2 "$t/atdepth.nvm" "$t/hello.nvm"
 hasnt out "child ran" "it does not run"
 has out "child exit 1" "it fails"
 has err "error: stack overflow" "with a stack overflow"
-check "with a frame to spare it runs" 0 "$VM" --frames 3 "$t/atdepth.nvm" "$t/hello.nvm"
+exits "with a frame to spare it runs" 0 "$VM" --frames 3 "$t/atdepth.nvm" "$t/hello.nvm"
 has out "child ran" "(and prints)"
-check "a child under --frames 1000 cannot recurse 5000 deep" 0 "$VM" --frames 1000 "$t/parent.nvm" "$t/deep.nvm"
+exits "a child under --frames 1000 cannot recurse 5000 deep" 0 "$VM" --frames 1000 "$t/parent.nvm" "$t/deep.nvm"
 has out "child exit 1" "the child fails"
 has err "error: stack overflow" "with a stack overflow"
-check "a child under --stack 2000 cannot recurse 5000 deep" 0 "$VM" --stack 2000 "$t/parent.nvm" "$t/deep.nvm"
+exits "a child under --stack 2000 cannot recurse 5000 deep" 0 "$VM" --stack 2000 "$t/parent.nvm" "$t/deep.nvm"
 has out "child exit 1" "the child fails"
 has err "error: stack overflow" "with a stack overflow"
 
 # nano_vm --test: each shadow test runs under the command's limits
-check "--test --heap 16m: a shadow test cannot allocate 100 MB" 1 "$VM" --test --heap 16m "$t/alloc.nvm"
+exits "--test --heap 16m: a shadow test cannot allocate 100 MB" 1 "$VM" --test --heap 16m "$t/alloc.nvm"
 has out "not ok 1 - shadow alloc" "the test fails"
 has err "shadow test 'alloc' failed: out of memory" "with out of memory"
-check "--test --max-steps 1000000 stops a shadow test" 1 "$VM" --test --max-steps 1000000 "$t/loop.nvm"
+exits "--test --max-steps 1000000 stops a shadow test" 1 "$VM" --test --max-steps 1000000 "$t/loop.nvm"
 has err "shadow test 'loop' did not finish within 1000000 steps" "it did not finish"
-check "--test --frames 1000" 1 "$VM" --test --frames 1000 "$t/deep.nvm"
+exits "--test --frames 1000" 1 "$VM" --test --frames 1000 "$t/deep.nvm"
 has err "shadow test 'deep' failed: stack overflow" "stops a deep shadow test"
-check "--test-steps 1000000 stops a shadow test" 1 "$VM" --test --test-steps 1000000 "$t/loop.nvm"
+exits "--test-steps 1000000 stops a shadow test" 1 "$VM" --test --test-steps 1000000 "$t/loop.nvm"
 has err "shadow test 'loop' did not finish within 1000000 steps" "it did not finish"
-check "--test-steps applies to shadow tests only" 0 "$VM" --test-steps 1000000 "$t/loop.nvm"
-check "--test-steps needs a count" 64 "$VM" --test --test-steps x "$t/loop.nvm"
-check "a shadow test has a step limit by default" 1 "$VM" --test "$t/long.nvm"
+exits "--test-steps applies to shadow tests only" 0 "$VM" --test-steps 1000000 "$t/loop.nvm"
+exits "--test-steps needs a count" 64 "$VM" --test --test-steps x "$t/loop.nvm"
+exits "a shadow test has a step limit by default" 1 "$VM" --test "$t/long.nvm"
 has err "long.nano:" "it is reported where it stopped"
 has err "shadow test 'long' did not finish within 1000000000 steps" "it did not finish within the default"
-check "a short shadow test finishes within it" 0 "$VM" --test "$t/loop.nvm"
+exits "a short shadow test finishes within it" 0 "$VM" --test "$t/loop.nvm"
 
 # RUN_TESTS: the shadow tests a program runs share its limits
-check "RUN_TESTS under --heap 16m" 0 "$VM" --heap 16m "$t/tests.nvm" "$t/alloc.nvm"
+exits "RUN_TESTS under --heap 16m" 0 "$VM" --heap 16m "$t/tests.nvm" "$t/alloc.nvm"
 has out "not ok alloc" "the shadow test fails"
 has out "out of memory" "with out of memory"
-check "RUN_TESTS without --heap" 0 "$VM" "$t/tests.nvm" "$t/alloc.nvm"
+exits "RUN_TESTS without --heap" 0 "$VM" "$t/tests.nvm" "$t/alloc.nvm"
 has out "ok alloc" "the shadow test passes"
-check "RUN_TESTS: a shadow test has a step limit by default" 0 "$VM" "$t/tests.nvm" "$t/long.nvm"
+exits "RUN_TESTS: a shadow test has a step limit by default" 0 "$VM" "$t/tests.nvm" "$t/long.nvm"
 has out "not ok long	long.nano:" "the test fails where it stopped"
 has out "did not finish within 1000000000 steps" "it did not finish within the default"
-check "--test-steps reaches RUN_TESTS" 0 "$VM" --test-steps 1000000 "$t/tests.nvm" "$t/loop.nvm"
+exits "--test-steps reaches RUN_TESTS" 0 "$VM" --test-steps 1000000 "$t/tests.nvm" "$t/loop.nvm"
 has out "did not finish within 1000000 steps" "the shadow test stops within it"
-check "--max-steps reaches RUN_TESTS" 1 "$VM" --max-steps 1000000 "$t/tests.nvm" "$t/loop.nvm"
+exits "--max-steps reaches RUN_TESTS" 1 "$VM" --max-steps 1000000 "$t/tests.nvm" "$t/loop.nvm"
 has err "error: step limit of 1000000 instructions reached" "and the caller stops with no steps left"
 
 # RUN_TESTS_STEPS: each test's step limit is the operand (0: the process's), within the caller's
-check "RUN_TESTS_STEPS 1000000" 0 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" 1000000
+exits "RUN_TESTS_STEPS 1000000" 0 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" 1000000
 has out "not ok loop	" "stops a shadow test"
 has out "did not finish within 1000000 steps" "after 1000000 steps"
-check "RUN_TESTS_STEPS 10000000" 0 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" 10000000
+exits "RUN_TESTS_STEPS 10000000" 0 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" 10000000
 has out "ok loop" "lets a shorter test finish"
-check "RUN_TESTS_STEPS 10000000 under --test-steps 1000" 0 "$VM" --test-steps 1000 "$t/tests_steps.nvm" "$t/loop.nvm" 10000000
+exits "RUN_TESTS_STEPS 10000000 under --test-steps 1000" 0 "$VM" --test-steps 1000 "$t/tests_steps.nvm" "$t/loop.nvm" 10000000
 has out "ok loop" "its limit replaces the process's test step limit"
-check "RUN_TESTS_STEPS 0 under --test-steps 1000000" 0 "$VM" --test-steps 1000000 "$t/tests_steps.nvm" "$t/loop.nvm" 0
+exits "RUN_TESTS_STEPS 0 under --test-steps 1000000" 0 "$VM" --test-steps 1000000 "$t/tests_steps.nvm" "$t/loop.nvm" 0
 has out "did not finish within 1000000 steps" "0 is the process's test step limit"
-check "RUN_TESTS_STEPS 0" 0 "$VM" "$t/tests_steps.nvm" "$t/long.nvm" 0
+exits "RUN_TESTS_STEPS 0" 0 "$VM" "$t/tests_steps.nvm" "$t/long.nvm" 0
 has out "did not finish within 1000000000 steps" "0 without --test-steps is the default"
-check "RUN_TESTS_STEPS 1000000000 under --max-steps 1000000" 1 "$VM" --max-steps 1000000 "$t/tests_steps.nvm" "$t/loop.nvm" 1000000000
+exits "RUN_TESTS_STEPS 1000000000 under --max-steps 1000000" 1 "$VM" --max-steps 1000000 "$t/tests_steps.nvm" "$t/loop.nvm" 1000000000
 has err "ts.nano:2: error: step limit of 1000000 instructions reached" "the caller's budget is the bound: it stops with no steps left"
 hasnt out "ok loop" "before the test could finish"
-check "RUN_TESTS_STEPS -5" 1 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" -5
+exits "RUN_TESTS_STEPS -5" 1 "$VM" "$t/tests_steps.nvm" "$t/loop.nvm" -5
 has err "ts.nano:2: error: run_shadow_tests_steps: negative step limit -5" "a negative step limit is a runtime error"
 
 # --read-only: no file is written (EROFS, 30), no C is called, by the program or those it starts
-check "--read-only: file_write fails with EROFS, an extern call with a runtime error" 1 "$VM" --read-only "$t/writer.nvm"
+exits "--read-only: file_write fails with EROFS, an extern call with a runtime error" 1 "$VM" --read-only "$t/writer.nvm"
 has out "30" "the write's status is EROFS"
 [ ! -e "$t/writer.nvm.w" ]; ok $? "no file is written"
 has err "error: extern call to labs: not allowed in a read-only process" "the extern call fails"
-check "--read-only reaches a child" 0 "$VM" --read-only "$t/parent.nvm" "$t/writer.nvm"
+exits "--read-only reaches a child" 0 "$VM" --read-only "$t/parent.nvm" "$t/writer.nvm"
 has out "30" "whose file_write fails"
 has out "child exit 1" "and whose extern call fails"
 [ ! -e "$t/writer.nvm.w" ]; ok $? "no file is written"
 
 # --help says so
-check "--help" 0 "$VM" --help
+exits "--help" 0 "$VM" --help
 has out "--test-steps N" "--help lists --test-steps"
 has out "programs it starts" "--help says that limits reach nested programs"
 
