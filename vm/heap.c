@@ -9,8 +9,9 @@
  * structures never recurse on the C stack, then sweeps: the pages slot by slot (rebuilding each
  * class's free list in address order, so that allocation fills pages front to back) and the
  * large objects' list.  Pages left empty are kept for reuse up to what the heap may allocate
- * before the next collection, and made spare beyond that; the memory of spare pages beyond
- * that amount again goes back to the system (spare_trim).
+ * before the next collection, and made spare beyond that, as are the pages of out-of-line
+ * storage whose blocks are all free (raw_reclaim); the memory of spare pages beyond that amount
+ * again goes back to the system (spare_trim).
  *
  * Where the memory comes from: pages are carved from 2 MiB chunks the heap maps itself, and the
  * out-of-line storage of arrays and maps up to 16 KiB comes from pages too (heap_raw_alloc), so
@@ -84,7 +85,6 @@ struct HeapPage {
     uint32_t slot;   /* slot size in bytes */
     uint32_t nslots;
     uint32_t live;   /* objects alive after the last sweep */
-    uint32_t huge;   /* its chunk was advised to be a huge page */
     Obj *free_head, *free_tail; /* this page's free slots while sweeping */
 };
 /* Slots start here, 16-byte aligned like malloc's memory. */
@@ -101,6 +101,33 @@ static const uint8_t size_class[HEAP_SMALL_MAX / 16 + 1] = {
     21, 21, 21, 21, 21, 21, 21, 21, 22, 22, 22, 22, 22, 22, 22, 22,              /* ..768 */
     23, 23, 23, 23, 23, 23, 23, 23, 24, 24, 24, 24, 24, 24, 24, 24,              /* ..1024 */
 };
+
+/* The first page of every chunk describes it; the others are carved into pages of objects and
+ * of raw blocks (heap_raw_alloc), which have no header: a block's page, and so its count, is
+ * found from its address.  A raw page whose blocks are all free again is given back to the pool
+ * of spare pages at the next collection (raw_reclaim), for any class to take. */
+#define PAGES_PER_CHUNK (HEAP_CHUNK_BYTES / HEAP_PAGE_BYTES)
+#define RAW_RELEASED UINT32_MAX /* a raw page raw_reclaim made spare */
+typedef struct {
+    uint32_t huge;                   /* the chunk was advised to be a huge page */
+    uint32_t used[PAGES_PER_CHUNK];  /* blocks handed out of each raw page */
+} ChunkMeta;
+_Static_assert(sizeof(ChunkMeta) <= HEAP_PAGE_BYTES, "a chunk's description fits its first page");
+_Static_assert(HEAP_NRAW <= 32, "Heap.raw_emptied has a bit for each raw class");
+
+static inline ChunkMeta *chunk_meta(const void *p) {
+    return (ChunkMeta *)((uintptr_t)p & ~(uintptr_t)(HEAP_CHUNK_BYTES - 1));
+}
+
+/* How many blocks of the raw page holding p are handed out (or RAW_RELEASED). */
+static inline uint32_t *raw_used(const void *p) {
+    return &chunk_meta(p)->used[((uintptr_t)p & (HEAP_CHUNK_BYTES - 1)) / HEAP_PAGE_BYTES];
+}
+
+/* The page holding p. */
+static inline HeapPage *page_of(const void *p) {
+    return (HeapPage *)((uintptr_t)p & ~(uintptr_t)(HEAP_PAGE_BYTES - 1));
+}
 
 static inline Obj *page_slot(HeapPage *pg, uint32_t i) {
     return (Obj *)((char *)pg + PAGE_HDR + (size_t)i * pg->slot);
@@ -188,6 +215,7 @@ void heap_free_all(Heap *h) {
     h->page_bytes = 0;
     memset(h->free, 0, sizeof h->free);
     memset(h->raw_free, 0, sizeof h->raw_free);
+    h->raw_emptied = 0;
     h->bytes = 0;
     free(h->gray);
     h->gray = NULL;
@@ -298,12 +326,13 @@ static int new_chunk(Heap *h) {
     char *c;
     if (h->cache != NULL && h->cache->n > 0) c = h->cache->chunks[--h->cache->n];
     else if ((c = chunk_map()) == NULL) return -1;
-    h->carve_huge = h->nchunks * HEAP_CHUNK_BYTES >= HEAP_HUGE_AFTER;
+    int huge = h->nchunks * HEAP_CHUNK_BYTES >= HEAP_HUGE_AFTER;
 #ifdef MADV_HUGEPAGE
-    if (h->carve_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE); /* advice: may fail */
+    if (huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE); /* advice: may fail */
 #endif
+    chunk_meta(c)->huge = (uint32_t)huge;
     h->chunks[h->nchunks++] = c;
-    h->carve = c;
+    h->carve = c + HEAP_PAGE_BYTES; /* after the chunk's description (ChunkMeta) */
     return 0;
 }
 
@@ -311,14 +340,13 @@ static int new_chunk(Heap *h) {
  * new chunk; NULL when the system refuses the memory. */
 static HeapPage *page_take(Heap *h) {
     if (h->nspare > 0) {
-        HeapPage *pg = h->spare[--h->nspare]; /* its 'huge' is still right: see spare_trim */
+        HeapPage *pg = h->spare[--h->nspare];
         if (h->spare_released > h->nspare) h->spare_released = h->nspare;
         return pg;
     }
     if (h->carve == NULL && new_chunk(h) != 0) return NULL;
     HeapPage *pg = (HeapPage *)h->carve;
     UNPOISON(pg, HEAP_PAGE_BYTES);
-    pg->huge = (uint32_t)h->carve_huge;
     h->carve += HEAP_PAGE_BYTES;
     if ((uintptr_t)h->carve % HEAP_CHUNK_BYTES == 0) h->carve = NULL; /* the chunk is used up */
     return pg;
@@ -332,14 +360,49 @@ static void page_release(Heap *h, HeapPage *pg) {
 
 /* Keep at most 'budget' bytes of spare pages in memory: the memory of those beyond it, the
  * longest spare first, goes back to the system, unless they are part of a huge page.  Such a
- * page reads as zeros when taken again, 'huge' included.  (Giving back every spare page at once
- * made a program that churns through garbage fault the same pages in again after each
- * collection: 17,900 faults for the strings benchmark instead of 400.) */
+ * page reads as zeros when taken again.  (Giving back every spare page at once made a program
+ * that churns through garbage fault the same pages in again after each collection: 17,900
+ * faults for the strings benchmark instead of 400.) */
 static void spare_trim(Heap *h, size_t budget) {
     while ((h->nspare - h->spare_released) * HEAP_PAGE_BYTES > budget) {
         HeapPage *pg = h->spare[h->spare_released++];
-        if (!pg->huge) (void)madvise(pg, HEAP_PAGE_BYTES, MADV_DONTNEED);
+        if (!chunk_meta(pg)->huge) (void)madvise(pg, HEAP_PAGE_BYTES, MADV_DONTNEED);
     }
+}
+
+/* Make the raw pages whose blocks are all free spare, their blocks taken off their class's free
+ * list: storage freed in one class then serves any other (kept with its class, a page of 16-byte
+ * blocks could never hold a 4 KiB table, and a program that went through the sizes one after
+ * another held many times its heap limit).  Only the classes in which a page emptied since the
+ * last collection are walked. */
+static void raw_reclaim(Heap *h) {
+    uint32_t emptied = h->raw_emptied;
+    h->raw_emptied = 0;
+    size_t first = h->nspare;
+    for (unsigned c = 0; c < HEAP_NRAW; c++) {
+        if ((emptied >> c & 1) == 0) continue;
+        char *prev = NULL; /* the last block kept on the list (NULL: none yet) */
+        char *b = h->raw_free[c];
+        while (b != NULL) {
+            char *next;
+            memcpy(&next, b, sizeof next);
+            uint32_t *used = raw_used(b);
+            if (*used == 0 || *used == RAW_RELEASED) { /* the page has no block in use */
+                if (*used == 0) {
+                    *used = RAW_RELEASED;
+                    page_release(h, page_of(b));
+                }
+            } else {
+                if (prev == NULL) h->raw_free[c] = b;
+                else memcpy(prev, &b, sizeof b);
+                prev = b;
+            }
+            b = next;
+        }
+        if (prev == NULL) h->raw_free[c] = NULL;
+        else memcpy(prev, &b, sizeof b); /* b is NULL: the list ends here */
+    }
+    for (size_t i = first; i < h->nspare; i++) POISON(h->spare[i], HEAP_PAGE_BYTES); /* unused */
 }
 
 /* ---- collection --------------------------------------------------------------------------- */
@@ -443,6 +506,7 @@ void heap_collect(Heap *h) {
         }
         pl = &pg->next;
     }
+    raw_reclaim(h);
     spare_trim(h, h->next_gc);
 }
 
@@ -551,11 +615,13 @@ static void raw_push(Heap *h, unsigned c, void *p) {
     POISON((char *)p + sizeof(void *), raw_size(c) - sizeof(void *));
 }
 
-/* A page carved into blocks of class c, all free: blocks have no header, so raw pages are never
- * swept, and they stay with the heap until it is freed. */
+/* A page carved into blocks of class c, all free.  Blocks have no header: the page's count of
+ * blocks in use is in its chunk's description (raw_used), and a collection makes the page spare
+ * once that count is back to 0 (raw_reclaim). */
 static int raw_page(Heap *h, unsigned c) {
     HeapPage *pg = page_take(h);
     if (pg == NULL) return -1;
+    *raw_used(pg) = 0;
     size_t b = raw_size(c);
     char *base = (char *)pg;
     UNPOISON(base, HEAP_PAGE_BYTES);
@@ -625,6 +691,7 @@ void *heap_raw_alloc(Heap *h, size_t n) {
     UNPOISON(p, n > 0 ? n : 1);
     memcpy(&h->raw_free[c], p, sizeof(void *));
     POISON((char *)p + n, raw_size(c) - n);
+    ++*raw_used(p);
     return p;
 }
 
@@ -640,8 +707,13 @@ void *heap_raw_zalloc(Heap *h, size_t n) {
 
 void heap_raw_free(Heap *h, void *p, size_t n) {
     if (p == NULL) return;
-    if (n > HEAP_RAW_MAX) big_free(p, n);
-    else raw_push(h, raw_class(n), p);
+    if (n > HEAP_RAW_MAX) {
+        big_free(p, n);
+        return;
+    }
+    unsigned c = raw_class(n);
+    raw_push(h, c, p);
+    if (--*raw_used(p) == 0) h->raw_emptied |= (uint32_t)1 << c; /* raw_reclaim */
 }
 
 void *heap_raw_resize(Heap *h, void *p, size_t old, size_t n) {
