@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -106,8 +107,21 @@ static long churn_peak_kb(size_t live, size_t limit, size_t nlens) {
     return ru.ru_maxrss;
 }
 
+/* Bytes of the heap's chunks that are in memory (mincore); 0 when mincore fails. */
+static size_t chunks_resident(const Heap *h) {
+    static unsigned char vec[HEAP_CHUNK_BYTES / 4096];
+    long ps = sysconf(_SC_PAGESIZE);
+    if (ps != 4096) return 0;
+    size_t in = 0;
+    for (size_t i = 0; i < h->nchunks; i++) {
+        if (mincore(h->chunks[i], HEAP_CHUNK_BYTES, vec) != 0) return 0;
+        for (size_t k = 0; k < sizeof vec; k++) in += (vec[k] & 1) ? 4096 : 0;
+    }
+    return in;
+}
+
 int main(void) {
-    plan(15);
+    plan(16);
     const size_t huge_chunks = HEAP_HUGE_AFTER / HEAP_CHUNK_BYTES;
 
     /* First, while this test's own memory is small: a program that keeps 8 MB of arrays of one
@@ -182,13 +196,19 @@ int main(void) {
            (size_t)(HEAP_HUGE_AFTER >> 20));
     else
         ok(1, "# SKIP this kernel has no transparent huge pages");
-    size_t pages_full = h.page_bytes;
+    size_t pages_full = h.page_bytes, resident_full = chunks_resident(&h);
     heap_collect(&h); /* nothing is rooted: every record is garbage */
     ok(h.page_bytes < pages_full / 4 && h.spare_released > 0 &&
            (h.nspare - h.spare_released) * HEAP_PAGE_BYTES <= h.next_gc,
        "a collection with nothing rooted makes the pages spare (%zu -> %zu bytes), and the "
        "memory of those beyond the next collection's allowance goes back",
        pages_full, h.page_bytes);
+    /* ... in huge-page chunks too, a whole chunk at a time (it stayed in memory: after a peak,
+     * a program kept all of it to its end) */
+    size_t resident = chunks_resident(&h);
+    ok(resident_full > 3 * HEAP_CHUNK_BYTES && resident < resident_full / 2 &&
+           resident <= h.next_gc + 2 * HEAP_CHUNK_BYTES + h.nchunks * HEAP_PAGE_BYTES,
+       "the chunks' memory in use goes from %zu to %zu bytes", resident_full, resident);
     size_t chunks_full = h.nchunks;
     for (size_t i = 0; i < n; i++)
         if (heap_alloc(&h, 64, T_REC) == NULL) break;
