@@ -114,7 +114,6 @@ typedef struct {
     uint32_t used[PAGES_PER_CHUNK];  /* blocks handed out of each raw page */
 } ChunkMeta;
 _Static_assert(sizeof(ChunkMeta) <= HEAP_PAGE_BYTES, "a chunk's description fits its first page");
-_Static_assert(HEAP_NRAW <= 32, "Heap.raw_emptied has a bit for each raw class");
 
 static inline ChunkMeta *chunk_meta(const void *p) {
     return (ChunkMeta *)((uintptr_t)p & ~(uintptr_t)(HEAP_CHUNK_BYTES - 1));
@@ -123,6 +122,18 @@ static inline ChunkMeta *chunk_meta(const void *p) {
 /* How many blocks of the raw page holding p are handed out (or RAW_RELEASED). */
 static inline uint32_t *raw_used(const void *p) {
     return &chunk_meta(p)->used[((uintptr_t)p & (HEAP_CHUNK_BYTES - 1)) / HEAP_PAGE_BYTES];
+}
+
+/* The raw class of n bytes (n <= HEAP_RAW_MAX), and its block size. */
+static unsigned raw_class(size_t n) {
+    if (n <= HEAP_SMALL_MAX) return size_class[(n + 15) >> 4];
+    unsigned c = HEAP_NCLASSES;
+    for (size_t b = HEAP_SMALL_MAX * 2; b < n; b <<= 1) c++;
+    return c;
+}
+
+static size_t raw_size(unsigned c) {
+    return c < HEAP_NCLASSES ? class_size[c] : (HEAP_SMALL_MAX * 2) << (c - HEAP_NCLASSES);
 }
 
 /* The page holding p. */
@@ -216,7 +227,8 @@ void heap_free_all(Heap *h) {
     h->page_bytes = 0;
     memset(h->free, 0, sizeof h->free);
     memset(h->raw_free, 0, sizeof h->raw_free);
-    h->raw_emptied = 0;
+    memset(h->raw_nfree, 0, sizeof h->raw_nfree);
+    memset(h->raw_empty, 0, sizeof h->raw_empty);
     h->bytes = 0;
     free(h->gray);
     h->gray = NULL;
@@ -384,14 +396,15 @@ static void spare_trim(Heap *h, size_t budget) {
 /* Make the raw pages whose blocks are all free spare, their blocks taken off their class's free
  * list: storage freed in one class then serves any other (kept with its class, a page of 16-byte
  * blocks could never hold a 4 KiB table, and a program that went through the sizes one after
- * another held many times its heap limit).  Only the classes in which a page emptied since the
- * last collection are walked. */
+ * another held many times its heap limit).  A class's list is walked only when its empty pages
+ * hold a quarter of its free blocks or more, so that the walks cost at most four times the
+ * blocks they take off, which the program freed one by one: a long list of blocks in pages still
+ * in use is not walked again at every collection for one empty page. */
 static void raw_reclaim(Heap *h) {
-    uint32_t emptied = h->raw_emptied;
-    h->raw_emptied = 0;
     size_t first = h->nspare;
     for (unsigned c = 0; c < HEAP_NRAW; c++) {
-        if ((emptied >> c & 1) == 0) continue;
+        size_t per_page = HEAP_PAGE_BYTES / raw_size(c);
+        if (h->raw_empty[c] == 0 || h->raw_empty[c] * per_page * 4 < h->raw_nfree[c]) continue;
         char *prev = NULL; /* the last block kept on the list (NULL: none yet) */
         char *b = h->raw_free[c];
         while (b != NULL) {
@@ -401,8 +414,10 @@ static void raw_reclaim(Heap *h) {
             if (*used == 0 || *used == RAW_RELEASED) { /* the page has no block in use */
                 if (*used == 0) {
                     *used = RAW_RELEASED;
+                    h->raw_empty[c]--;
                     page_release(h, page_of(b));
                 }
+                h->raw_nfree[c]--;
             } else {
                 if (prev == NULL) h->raw_free[c] = b;
                 else memcpy(prev, &b, sizeof b);
@@ -605,24 +620,13 @@ int heap_charge(Heap *h, ptrdiff_t delta) {
 
 /* ---- out-of-line storage ------------------------------------------------------------------ */
 
-/* The raw class of n bytes (n <= HEAP_RAW_MAX), and its block size. */
-static unsigned raw_class(size_t n) {
-    if (n <= HEAP_SMALL_MAX) return size_class[(n + 15) >> 4];
-    unsigned c = HEAP_NCLASSES;
-    for (size_t b = HEAP_SMALL_MAX * 2; b < n; b <<= 1) c++;
-    return c;
-}
-
-static size_t raw_size(unsigned c) {
-    return c < HEAP_NCLASSES ? class_size[c] : (HEAP_SMALL_MAX * 2) << (c - HEAP_NCLASSES);
-}
-
 /* Link a free block of class c onto its list; under AddressSanitizer all but its link is
  * poisoned. */
 static void raw_push(Heap *h, unsigned c, void *p) {
     UNPOISON(p, sizeof(void *));
     memcpy(p, &h->raw_free[c], sizeof(void *));
     h->raw_free[c] = p;
+    h->raw_nfree[c]++;
     POISON((char *)p + sizeof(void *), raw_size(c) - sizeof(void *));
 }
 
@@ -633,6 +637,7 @@ static int raw_page(Heap *h, unsigned c) {
     HeapPage *pg = page_take(h);
     if (pg == NULL) return -1;
     *raw_used(pg) = 0;
+    h->raw_empty[c]++;
     size_t b = raw_size(c);
     char *base = (char *)pg;
     UNPOISON(base, HEAP_PAGE_BYTES);
@@ -702,7 +707,8 @@ void *heap_raw_alloc(Heap *h, size_t n) {
     UNPOISON(p, n > 0 ? n : 1);
     memcpy(&h->raw_free[c], p, sizeof(void *));
     POISON((char *)p + n, raw_size(c) - n);
-    ++*raw_used(p);
+    h->raw_nfree[c]--;
+    if ((*raw_used(p))++ == 0) h->raw_empty[c]--;
     return p;
 }
 
@@ -724,7 +730,7 @@ void heap_raw_free(Heap *h, void *p, size_t n) {
     }
     unsigned c = raw_class(n);
     raw_push(h, c, p);
-    if (--*raw_used(p) == 0) h->raw_emptied |= (uint32_t)1 << c; /* raw_reclaim */
+    if (--*raw_used(p) == 0) h->raw_empty[c]++; /* for raw_reclaim */
 }
 
 void *heap_raw_resize(Heap *h, void *p, size_t old, size_t n) {

@@ -77,7 +77,8 @@ typedef struct Heap {
     Obj *free[HEAP_NCLASSES]; /* free slots of each size class, in address order */
     void *raw_free[HEAP_NRAW]; /* free blocks of storage of each raw class, linked through
                                 * their first word */
-    uint32_t raw_emptied; /* bit c: a page of raw class c may have no block in use */
+    size_t raw_nfree[HEAP_NRAW];   /* blocks on each raw class's free list */
+    uint32_t raw_empty[HEAP_NRAW]; /* pages of each raw class with no block in use */
     size_t page_bytes; /* memory held in pages of a size class */
     size_t bytes;      /* bytes currently charged */
     size_t next_gc;    /* collect when bytes would exceed this */

@@ -121,7 +121,7 @@ static size_t chunks_resident(const Heap *h) {
 }
 
 int main(void) {
-    plan(16);
+    plan(17);
     const size_t huge_chunks = HEAP_HUGE_AFTER / HEAP_CHUNK_BYTES;
 
     /* First, while this test's own memory is small: a program that keeps 8 MB of arrays of one
@@ -270,6 +270,35 @@ int main(void) {
            (h3.nspare - h3.spare_released) * HEAP_PAGE_BYTES <= h3.next_gc,
        "the %zu emptied pages are spare, and the memory of those beyond the next collection's "
        "allowance goes back (%zu pages)", h3.nspare, h3.spare_released);
+    heap_free_all(&h3);
+
+    /* A collection takes the pages of a class back only when they hold a good part of its free
+     * blocks: one empty page among 100 pages each with a block in use is left to its class, and
+     * the class's long free list is not walked for it. */
+    heap_init(&h3, (size_t)1 << 32);
+    h3.next_gc = h3.max;
+    enum { BLOCKS = 100 * 1024 }; /* 100 pages of 16-byte blocks */
+    void **blk = malloc(BLOCKS * sizeof *blk);
+    if (blk == NULL) abort();
+    for (size_t i = 0; i < BLOCKS; i++)
+        if ((blk[i] = heap_raw_alloc(&h3, 16)) == NULL) abort();
+    size_t firsts = 0; /* the block at the start of each page stays in use */
+    for (size_t i = 0; i < BLOCKS; i++) {
+        if ((uintptr_t)blk[i] % HEAP_PAGE_BYTES == 0) firsts++;
+        else heap_raw_free(&h3, blk[i], 16);
+    }
+    size_t i0 = 0;
+    while ((uintptr_t)blk[i0] % HEAP_PAGE_BYTES != 0) i0++;
+    heap_raw_free(&h3, blk[i0], 16); /* one page empty */
+    heap_collect(&h3);
+    size_t spare_one = h3.nspare;
+    for (size_t i = 0; i < BLOCKS; i++)
+        if (i != i0 && (uintptr_t)blk[i] % HEAP_PAGE_BYTES == 0) heap_raw_free(&h3, blk[i], 16);
+    heap_collect(&h3);
+    ok(firsts == 100 && spare_one == 0 && h3.nspare == 100,
+       "one page emptied among %zu is left to its class (%zu spare); all %zu emptied are spare",
+       firsts, spare_one, h3.nspare);
+    free(blk);
     heap_free_all(&h3);
     return done();
 }
