@@ -378,9 +378,9 @@ static void page_release(Heap *h, HeapPage *pg) {
 /* Keep at most 'budget' bytes of spare pages in memory: the memory of those beyond it, the
  * longest spare first, goes back to the system; in a chunk advised to be a huge page, only once
  * all its pages are beyond it, then all at once (giving back a part would split the huge page).
- * Such a page reads as zeros when taken again.  (Giving back every spare page at once made a program
- * that churns through garbage fault the same pages in again after each collection: 17,900
- * faults for the strings benchmark instead of 400.) */
+ * Such a page reads as zeros when taken again.  (Giving back every spare page at once made a
+ * program that churns through garbage fault the same pages in again after each collection:
+ * 17,900 faults for the strings benchmark instead of 400.) */
 static void spare_trim(Heap *h, size_t budget) {
     while ((h->nspare - h->spare_released) * HEAP_PAGE_BYTES > budget) {
         HeapPage *pg = h->spare[h->spare_released++];
