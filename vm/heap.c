@@ -337,11 +337,16 @@ static char *chunk_map(void) {
 static int new_chunk(Heap *h) {
     if (ptrs_room(&h->chunks, h->nchunks, &h->chunks_cap) != 0) return -1;
     char *c;
-    if (h->cache != NULL && h->cache->n > 0) c = h->cache->chunks[--h->cache->n];
-    else if ((c = chunk_map()) == NULL) return -1;
+    int was_huge = 0; /* a cached chunk may have been advised to be a huge page */
+    if (h->cache != NULL && h->cache->n > 0) {
+        c = h->cache->chunks[--h->cache->n];
+        was_huge = (int)chunk_meta(c)->huge;
+    } else if ((c = chunk_map()) == NULL)
+        return -1;
     int huge = h->nchunks * HEAP_CHUNK_BYTES >= HEAP_HUGE_AFTER;
 #ifdef MADV_HUGEPAGE
-    if (huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE); /* advice: may fail */
+    if (huge && !was_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE); /* may fail */
+    if (!huge && was_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_NOHUGEPAGE);
 #endif
     chunk_meta(c)->huge = (uint32_t)huge;
     chunk_meta(c)->released = 0;
