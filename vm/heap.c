@@ -9,8 +9,9 @@
  * structures never recurse on the C stack, then sweeps: the pages slot by slot (rebuilding each
  * class's free list in address order, so that allocation fills pages front to back) and the
  * large objects' list.  Pages left empty are kept for reuse up to what the heap may allocate
- * before the next collection, and made spare beyond that; the memory of spare pages beyond
- * that amount again goes back to the system (spare_trim).
+ * before the next collection, and made spare beyond that, as are the pages of out-of-line
+ * storage whose blocks are all free (raw_reclaim); the memory of spare pages beyond that amount
+ * again goes back to the system (spare_trim).
  *
  * Where the memory comes from: pages are carved from 2 MiB chunks the heap maps itself, and the
  * out-of-line storage of arrays and maps up to 16 KiB comes from pages too (heap_raw_alloc), so
@@ -84,7 +85,6 @@ struct HeapPage {
     uint32_t slot;   /* slot size in bytes */
     uint32_t nslots;
     uint32_t live;   /* objects alive after the last sweep */
-    uint32_t huge;   /* its chunk was advised to be a huge page */
     Obj *free_head, *free_tail; /* this page's free slots while sweeping */
 };
 /* Slots start here, 16-byte aligned like malloc's memory. */
@@ -101,6 +101,45 @@ static const uint8_t size_class[HEAP_SMALL_MAX / 16 + 1] = {
     21, 21, 21, 21, 21, 21, 21, 21, 22, 22, 22, 22, 22, 22, 22, 22,              /* ..768 */
     23, 23, 23, 23, 23, 23, 23, 23, 24, 24, 24, 24, 24, 24, 24, 24,              /* ..1024 */
 };
+
+/* The first page of every chunk describes it; the others are carved into pages of objects and
+ * of raw blocks (heap_raw_alloc), which have no header: a block's page, and so its count, is
+ * found from its address.  A raw page whose blocks are all free again is given back to the pool
+ * of spare pages at the next collection (raw_reclaim), for any class to take. */
+#define PAGES_PER_CHUNK (HEAP_CHUNK_BYTES / HEAP_PAGE_BYTES)
+#define RAW_RELEASED UINT32_MAX /* a raw page raw_reclaim made spare */
+typedef struct {
+    uint32_t huge;                   /* the chunk was advised to be a huge page */
+    uint32_t released;               /* its pages among the spare ones given back (spare_trim) */
+    uint32_t used[PAGES_PER_CHUNK];  /* blocks handed out of each raw page */
+} ChunkMeta;
+_Static_assert(sizeof(ChunkMeta) <= HEAP_PAGE_BYTES, "a chunk's description fits its first page");
+
+static inline ChunkMeta *chunk_meta(const void *p) {
+    return (ChunkMeta *)((uintptr_t)p & ~(uintptr_t)(HEAP_CHUNK_BYTES - 1));
+}
+
+/* How many blocks of the raw page holding p are handed out (or RAW_RELEASED). */
+static inline uint32_t *raw_used(const void *p) {
+    return &chunk_meta(p)->used[((uintptr_t)p & (HEAP_CHUNK_BYTES - 1)) / HEAP_PAGE_BYTES];
+}
+
+/* The raw class of n bytes (n <= HEAP_RAW_MAX), and its block size. */
+static unsigned raw_class(size_t n) {
+    if (n <= HEAP_SMALL_MAX) return size_class[(n + 15) >> 4];
+    unsigned c = HEAP_NCLASSES;
+    for (size_t b = HEAP_SMALL_MAX * 2; b < n; b <<= 1) c++;
+    return c;
+}
+
+static size_t raw_size(unsigned c) {
+    return c < HEAP_NCLASSES ? class_size[c] : (HEAP_SMALL_MAX * 2) << (c - HEAP_NCLASSES);
+}
+
+/* The page holding p. */
+static inline HeapPage *page_of(const void *p) {
+    return (HeapPage *)((uintptr_t)p & ~(uintptr_t)(HEAP_PAGE_BYTES - 1));
+}
 
 static inline Obj *page_slot(HeapPage *pg, uint32_t i) {
     return (Obj *)((char *)pg + PAGE_HDR + (size_t)i * pg->slot);
@@ -188,6 +227,8 @@ void heap_free_all(Heap *h) {
     h->page_bytes = 0;
     memset(h->free, 0, sizeof h->free);
     memset(h->raw_free, 0, sizeof h->raw_free);
+    memset(h->raw_nfree, 0, sizeof h->raw_nfree);
+    memset(h->raw_empty, 0, sizeof h->raw_empty);
     h->bytes = 0;
     free(h->gray);
     h->gray = NULL;
@@ -296,14 +337,21 @@ static char *chunk_map(void) {
 static int new_chunk(Heap *h) {
     if (ptrs_room(&h->chunks, h->nchunks, &h->chunks_cap) != 0) return -1;
     char *c;
-    if (h->cache != NULL && h->cache->n > 0) c = h->cache->chunks[--h->cache->n];
-    else if ((c = chunk_map()) == NULL) return -1;
-    h->carve_huge = h->nchunks * HEAP_CHUNK_BYTES >= HEAP_HUGE_AFTER;
+    int was_huge = 0; /* a cached chunk may have been advised to be a huge page */
+    if (h->cache != NULL && h->cache->n > 0) {
+        c = h->cache->chunks[--h->cache->n];
+        was_huge = (int)chunk_meta(c)->huge;
+    } else if ((c = chunk_map()) == NULL)
+        return -1;
+    int huge = h->nchunks * HEAP_CHUNK_BYTES >= HEAP_HUGE_AFTER;
 #ifdef MADV_HUGEPAGE
-    if (h->carve_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE); /* advice: may fail */
+    if (huge && !was_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_HUGEPAGE); /* may fail */
+    if (!huge && was_huge) (void)madvise(c, HEAP_CHUNK_BYTES, MADV_NOHUGEPAGE);
 #endif
+    chunk_meta(c)->huge = (uint32_t)huge;
+    chunk_meta(c)->released = 0;
     h->chunks[h->nchunks++] = c;
-    h->carve = c;
+    h->carve = c + HEAP_PAGE_BYTES; /* after the chunk's description (ChunkMeta) */
     return 0;
 }
 
@@ -311,14 +359,16 @@ static int new_chunk(Heap *h) {
  * new chunk; NULL when the system refuses the memory. */
 static HeapPage *page_take(Heap *h) {
     if (h->nspare > 0) {
-        HeapPage *pg = h->spare[--h->nspare]; /* its 'huge' is still right: see spare_trim */
-        if (h->spare_released > h->nspare) h->spare_released = h->nspare;
+        HeapPage *pg = h->spare[--h->nspare];
+        if (h->spare_released > h->nspare) { /* one of those given back (spare_trim) */
+            h->spare_released = h->nspare;
+            chunk_meta(pg)->released--;
+        }
         return pg;
     }
     if (h->carve == NULL && new_chunk(h) != 0) return NULL;
     HeapPage *pg = (HeapPage *)h->carve;
     UNPOISON(pg, HEAP_PAGE_BYTES);
-    pg->huge = (uint32_t)h->carve_huge;
     h->carve += HEAP_PAGE_BYTES;
     if ((uintptr_t)h->carve % HEAP_CHUNK_BYTES == 0) h->carve = NULL; /* the chunk is used up */
     return pg;
@@ -331,15 +381,59 @@ static void page_release(Heap *h, HeapPage *pg) {
 }
 
 /* Keep at most 'budget' bytes of spare pages in memory: the memory of those beyond it, the
- * longest spare first, goes back to the system, unless they are part of a huge page.  Such a
- * page reads as zeros when taken again, 'huge' included.  (Giving back every spare page at once
- * made a program that churns through garbage fault the same pages in again after each
- * collection: 17,900 faults for the strings benchmark instead of 400.) */
+ * longest spare first, goes back to the system; in a chunk advised to be a huge page, only once
+ * all its pages are beyond it, then all at once (giving back a part would split the huge page).
+ * Such a page reads as zeros when taken again.  (Giving back every spare page at once made a
+ * program that churns through garbage fault the same pages in again after each collection:
+ * 17,900 faults for the strings benchmark instead of 400.) */
 static void spare_trim(Heap *h, size_t budget) {
     while ((h->nspare - h->spare_released) * HEAP_PAGE_BYTES > budget) {
         HeapPage *pg = h->spare[h->spare_released++];
-        if (!pg->huge) (void)madvise(pg, HEAP_PAGE_BYTES, MADV_DONTNEED);
+        ChunkMeta *cm = chunk_meta(pg);
+        cm->released++;
+        if (!cm->huge) (void)madvise(pg, HEAP_PAGE_BYTES, MADV_DONTNEED);
+        else if (cm->released == PAGES_PER_CHUNK - 1) /* every page but the description */
+            (void)madvise((char *)cm + HEAP_PAGE_BYTES, HEAP_CHUNK_BYTES - HEAP_PAGE_BYTES,
+                          MADV_DONTNEED);
     }
+}
+
+/* Make the raw pages whose blocks are all free spare, their blocks taken off their class's free
+ * list: storage freed in one class then serves any other (kept with its class, a page of 16-byte
+ * blocks could never hold a 4 KiB table, and a program that went through the sizes one after
+ * another held many times its heap limit).  A class's list is walked only when its empty pages
+ * hold a quarter of its free blocks or more, so that the walks cost at most four times the
+ * blocks they take off, which the program freed one by one: a long list of blocks in pages still
+ * in use is not walked again at every collection for one empty page. */
+static void raw_reclaim(Heap *h) {
+    size_t first = h->nspare;
+    for (unsigned c = 0; c < HEAP_NRAW; c++) {
+        size_t per_page = HEAP_PAGE_BYTES / raw_size(c);
+        if (h->raw_empty[c] == 0 || h->raw_empty[c] * per_page * 4 < h->raw_nfree[c]) continue;
+        char *prev = NULL; /* the last block kept on the list (NULL: none yet) */
+        char *b = h->raw_free[c];
+        while (b != NULL) {
+            char *next;
+            memcpy(&next, b, sizeof next);
+            uint32_t *used = raw_used(b);
+            if (*used == 0 || *used == RAW_RELEASED) { /* the page has no block in use */
+                if (*used == 0) {
+                    *used = RAW_RELEASED;
+                    h->raw_empty[c]--;
+                    page_release(h, page_of(b));
+                }
+                h->raw_nfree[c]--;
+            } else {
+                if (prev == NULL) h->raw_free[c] = b;
+                else memcpy(prev, &b, sizeof b);
+                prev = b;
+            }
+            b = next;
+        }
+        if (prev == NULL) h->raw_free[c] = NULL;
+        else memcpy(prev, &b, sizeof b); /* b is NULL: the list ends here */
+    }
+    for (size_t i = first; i < h->nspare; i++) POISON(h->spare[i], HEAP_PAGE_BYTES); /* unused */
 }
 
 /* ---- collection --------------------------------------------------------------------------- */
@@ -443,6 +537,7 @@ void heap_collect(Heap *h) {
         }
         pl = &pg->next;
     }
+    raw_reclaim(h);
     spare_trim(h, h->next_gc);
 }
 
@@ -530,32 +625,24 @@ int heap_charge(Heap *h, ptrdiff_t delta) {
 
 /* ---- out-of-line storage ------------------------------------------------------------------ */
 
-/* The raw class of n bytes (n <= HEAP_RAW_MAX), and its block size. */
-static unsigned raw_class(size_t n) {
-    if (n <= HEAP_SMALL_MAX) return size_class[(n + 15) >> 4];
-    unsigned c = HEAP_NCLASSES;
-    for (size_t b = HEAP_SMALL_MAX * 2; b < n; b <<= 1) c++;
-    return c;
-}
-
-static size_t raw_size(unsigned c) {
-    return c < HEAP_NCLASSES ? class_size[c] : (HEAP_SMALL_MAX * 2) << (c - HEAP_NCLASSES);
-}
-
 /* Link a free block of class c onto its list; under AddressSanitizer all but its link is
  * poisoned. */
 static void raw_push(Heap *h, unsigned c, void *p) {
     UNPOISON(p, sizeof(void *));
     memcpy(p, &h->raw_free[c], sizeof(void *));
     h->raw_free[c] = p;
+    h->raw_nfree[c]++;
     POISON((char *)p + sizeof(void *), raw_size(c) - sizeof(void *));
 }
 
-/* A page carved into blocks of class c, all free: blocks have no header, so raw pages are never
- * swept, and they stay with the heap until it is freed. */
+/* A page carved into blocks of class c, all free.  Blocks have no header: the page's count of
+ * blocks in use is in its chunk's description (raw_used), and a collection makes the page spare
+ * once that count is back to 0 (raw_reclaim). */
 static int raw_page(Heap *h, unsigned c) {
     HeapPage *pg = page_take(h);
     if (pg == NULL) return -1;
+    *raw_used(pg) = 0;
+    h->raw_empty[c]++;
     size_t b = raw_size(c);
     char *base = (char *)pg;
     UNPOISON(base, HEAP_PAGE_BYTES);
@@ -625,6 +712,8 @@ void *heap_raw_alloc(Heap *h, size_t n) {
     UNPOISON(p, n > 0 ? n : 1);
     memcpy(&h->raw_free[c], p, sizeof(void *));
     POISON((char *)p + n, raw_size(c) - n);
+    h->raw_nfree[c]--;
+    if ((*raw_used(p))++ == 0) h->raw_empty[c]--;
     return p;
 }
 
@@ -640,8 +729,13 @@ void *heap_raw_zalloc(Heap *h, size_t n) {
 
 void heap_raw_free(Heap *h, void *p, size_t n) {
     if (p == NULL) return;
-    if (n > HEAP_RAW_MAX) big_free(p, n);
-    else raw_push(h, raw_class(n), p);
+    if (n > HEAP_RAW_MAX) {
+        big_free(p, n);
+        return;
+    }
+    unsigned c = raw_class(n);
+    raw_push(h, c, p);
+    if (--*raw_used(p) == 0) h->raw_empty[c]++; /* for raw_reclaim */
 }
 
 void *heap_raw_resize(Heap *h, void *p, size_t old, size_t n) {

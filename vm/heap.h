@@ -38,13 +38,15 @@
 
 /* Out-of-line storage (array items, map tables) of at most HEAP_RAW_MAX bytes comes from pages
  * of the heap too (heap_raw_alloc): the size classes of objects, then blocks of 2, 4, 8 and 16
- * KiB.  Larger storage is malloc'd. */
+ * KiB.  A page whose blocks are all free again is spare after the next collection.  Larger
+ * storage is malloc'd. */
 #define HEAP_RAW_MAX ((size_t)16 << 10)
 #define HEAP_NRAW (HEAP_NCLASSES + 4)
 
 typedef struct HeapPage HeapPage;
 
-/* Pages are carved from chunks of HEAP_CHUNK_BYTES mapped at a HEAP_CHUNK_BYTES boundary.  Once
+/* Pages are carved from chunks of HEAP_CHUNK_BYTES mapped at a HEAP_CHUNK_BYTES boundary (the
+ * first page of each chunk is its description: ChunkMeta in heap.c).  Once
  * the heap's pages hold HEAP_HUGE_AFTER bytes, each new chunk is advised to be backed by a
  * transparent huge page: one page fault instead of 512 for the memory a big heap first touches,
  * while a small program's memory stays in 4 KiB pages. */
@@ -70,12 +72,13 @@ typedef struct Heap {
     void **chunks;     /* every chunk, nchunks of chunks_cap */
     size_t nchunks, chunks_cap;
     char *carve;       /* the next page never handed out, in the newest chunk (NULL: none) */
-    int carve_huge;    /* the newest chunk was advised to be a huge page */
     HeapChunkCache *cache; /* where chunks come from first and go when the heap is freed (NULL:
                             * none; the owner sets it after heap_init) */
     Obj *free[HEAP_NCLASSES]; /* free slots of each size class, in address order */
     void *raw_free[HEAP_NRAW]; /* free blocks of storage of each raw class, linked through
                                 * their first word */
+    size_t raw_nfree[HEAP_NRAW];   /* blocks on each raw class's free list */
+    uint32_t raw_empty[HEAP_NRAW]; /* pages of each raw class with no block in use */
     size_t page_bytes; /* memory held in pages of a size class */
     size_t bytes;      /* bytes currently charged */
     size_t next_gc;    /* collect when bytes would exceed this */

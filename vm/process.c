@@ -78,6 +78,7 @@ void process_child_options(Process *p, ProcessOptions *o) {
     o->umask = p->umask;
     o->cancel = p->cancel;
     o->spare = &p->spare; /* they run on p's thread, one at a time */
+    o->chunks = p->heap.cache != NULL ? p->heap.cache : &p->spare.chunks; /* the thread's */
 }
 
 Process *process_new(const Program *prog, int argc, char **argv, const ProcessOptions *opt) {
@@ -128,7 +129,7 @@ Process *process_new(const Program *prog, int argc, char **argv, const ProcessOp
         p->argc = i + 1;
     }
     heap_init(&p->heap, o.heap_max);
-    if (o.spare != NULL) p->heap.cache = &o.spare->chunks;
+    p->heap.cache = o.chunks != NULL ? o.chunks : o.spare != NULL ? &o.spare->chunks : NULL;
     heap_set_roots(&p->heap, p->stack, &p->sp, p->globals, prog->nglobals);
     p->nesting = o.nesting;
     p->max_steps = o.max_steps;

@@ -31,7 +31,8 @@ typedef struct InStream {
 } InStream;
 
 /* Blocks a finished process left for the next one to reuse: its value stack, frame array and
- * heap chunks (HeapChunkCache).
+ * heap chunks (HeapChunkCache; only the chunks of the process at the top of a thread's nesting
+ * are used, by every level below it: ProcessOptions.chunks).
  * Shadow tests and nested programs each run in a new process with the rest of their parent's
  * stack and frames (64 MiB and 16 MiB by default), one after another; allocated afresh each
  * time, those blocks cost a mapping, page faults and an unmapping per process (a third of the
@@ -76,6 +77,10 @@ typedef struct {
     struct VmCancel *cancel; /* cancellation request (vm/cancel.h), shared, not owned; NULL: none */
     ProcessSpare *spare; /* blocks to reuse, and where the process leaves its own when freed
                           * (process_child_options: the parent's); NULL: none */
+    HeapChunkCache *chunks; /* where the heap takes chunks from and leaves them: one cache for
+                             * every nesting level of a thread (process_child_options: the
+                             * parent's heap's, else the parent's spare's), so that the thread
+                             * keeps HEAP_CACHE_CHUNKS at most; NULL: spare's, if any */
 } ProcessOptions;
 
 /* Programs started by programs (RUN_PROGRAM, RUN_TESTS) nest at most this deep, so that a

@@ -27,8 +27,15 @@ static Process *child(Process *parent, const Program *prog, size_t slots, size_t
     return c;
 }
 
+/* Fill p's heap with unrooted records (no collection) until it has n chunks. */
+static void fill_chunks(Process *p, size_t n) {
+    p->heap.next_gc = p->heap.max;
+    while (p->heap.nchunks < n)
+        if (heap_alloc(&p->heap, 64, T_REC) == NULL) abort();
+}
+
 int main(void) {
-    plan(11);
+    plan(13);
     /* main recurses 300 deep through down(d), whose locals 1 and 2 must be unit on entry (a
      * payload of 0: JUMP_IF_TRUE does not jump) and which then sets them to other values before
      * it recurses, so that a second run on the same stack finds those values where its frames'
@@ -73,6 +80,27 @@ int main(void) {
     ok(d->stack_bytes == ((size_t)1 << 10) * sizeof(Value) && parent->spare.stack != NULL,
        "a child needing less than half the spare gets a small block of its own");
     process_free(d);
+
+    /* The heap chunks a process leaves go to one cache for the whole thread, whatever the
+     * nesting: a grandchild takes what its parent's sibling left and leaves its own there (with a
+     * cache per level, 16 levels of nested programs kept up to 8 chunks each: 160 MB of memory
+     * under --heap 16m). */
+    Process *f = child(parent, prog, 1 << 10, 1 << 12);
+    fill_chunks(f, HEAP_CACHE_CHUNKS);
+    process_free(f);
+    size_t cached = parent->spare.chunks.n;
+    Process *g = child(parent, prog, 1 << 10, 1 << 12);
+    fill_chunks(g, 1);
+    Process *gg = child(g, prog, 1 << 10, 1 << 12);
+    fill_chunks(gg, HEAP_CACHE_CHUNKS);
+    int took = parent->spare.chunks.n == 0 && g->spare.chunks.n == 0;
+    process_free(gg);
+    size_t left = parent->spare.chunks.n + g->spare.chunks.n;
+    ok(cached == HEAP_CACHE_CHUNKS && took && left == HEAP_CACHE_CHUNKS,
+       "a grandchild's heap takes the chunks its parent's sibling left (%zu) and leaves its own "
+       "in the same cache: %zu chunks cached in all", cached, left);
+    process_free(g);
+    ok(parent->spare.chunks.n == HEAP_CACHE_CHUNKS, "the cache is the parent's");
 
     /* the spare blocks go with the parent (under ASan, a leak here fails the test) */
     process_free(parent);

@@ -42,6 +42,23 @@ static const char *FAILING =
     "loop:\nLOAD_LOCAL 0\nPUSH_STR \"x\"\nARRAY_PUSH\nARRAY_LEN\nJLT_INT_IMM 100000 loop\n"
     ".line 9\nLOAD_LOCAL 0\nPUSH_SMALL 100000\nARRAY_GET\nPOP\nPUSH_SMALL 0\nRET\n";
 
+/* A program that runs the shadow tests of the image 'tests' (RUN_TESTS) and prints the report:
+ * their heaps come from the chunk cache of this thread's process (malloc'd; free with
+ * program_free). */
+static Program *tests_runner(const char *tests) {
+    size_t len;
+    uint8_t *image = asm_build(tests, &len);
+    char *src = malloc(len * 4 + 256);
+    if (src == NULL) abort();
+    size_t n = (size_t)sprintf(src, ".func main 0 0 1\nPUSH_STR \"");
+    for (size_t i = 0; i < len; i++) n += (size_t)sprintf(src + n, "\\x%02x", image[i]);
+    sprintf(src + n, "\"\nTRAP RUN_TESTS\nTRAP PRINT\nPUSH_SMALL 0\nRET\n");
+    Program *prog = vm_load_asm(src);
+    free(src);
+    free(image);
+    return prog;
+}
+
 typedef struct {
     const Program *prog;
     FILE *out, *err;
@@ -73,7 +90,7 @@ static char *contents(FILE *f) {
 }
 
 int main(void) {
-    plan(9);
+    plan(11);
     Program *map_sum = vm_load_asm(MAP_SUM), *records = vm_load_asm(RECORDS), *failing = vm_load_asm(FAILING);
     enum { N = 5 };
     /* two copies of one Program, two other programs, and one that fails */
@@ -112,6 +129,37 @@ int main(void) {
     Job again = {map_sum, tmpfile(), tmpfile(), -1, 0};
     run(&again);
     ok(again.status == 0 && strcmp(contents(again.out), sum) == 0, "a later run agrees");
+
+    /* Shadow tests on two threads at once, each test's heap taking the chunks the previous
+     * test of its thread left (one cache per thread: under ThreadSanitizer a chunk handed from
+     * one thread's cache to another would be a race). */
+    char fills[4096];
+    size_t fn = (size_t)snprintf(fills, sizeof fills,
+                                 ".func fill 0 2 0\nARRAY_LIT 0\nSTORE_LOCAL 1\n"
+                                 "loop:\nLOAD_LOCAL 1\nPUSH_SMALL 3\nPUSH_STR \"x\"\nARRAY_NEW\n"
+                                 "ARRAY_PUSH\nPOP\nINC_LOCAL 0 1\nLOAD_LOCAL 0\n"
+                                 "JLT_INT_IMM 40000 loop\nRET_VOID\n");
+    for (int i = 0; i < 12; i++)
+        fn += (size_t)snprintf(fills + fn, sizeof fills - fn, ".shadow fill%d fill\n", i);
+    Program *runner = tests_runner(fills);
+    Job tj[2];
+    for (int i = 0; i < 2; i++) {
+        tj[i] = (Job){runner, tmpfile(), tmpfile(), -1, 0};
+        if (tj[i].out == NULL || tj[i].err == NULL) abort();
+        if (pthread_create(&t[i], NULL, run, &tj[i]) != 0) abort();
+    }
+    for (int i = 0; i < 2; i++) pthread_join(t[i], NULL);
+    for (int i = 0; i < 2; i++) {
+        const char *rep = contents(tj[i].out);
+        int oks = 0;
+        for (const char *q = rep; (q = strstr(q, "ok fill")) != NULL; q++) oks++;
+        ok(tj[i].status == 0 && oks == 12 && strstr(rep, "not ok") == NULL,
+           "12 shadow tests of 3 MB each on thread %d, beside the other: all pass", i + 1);
+        if (oks != 12) diag("report: %s", rep);
+        fclose(tj[i].out);
+        fclose(tj[i].err);
+    }
+    program_free(runner);
 
     for (int i = 0; i < N; i++) {
         fclose(jobs[i].out);
